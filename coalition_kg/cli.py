@@ -1,0 +1,404 @@
+"""The ``coalition-kg`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _config() -> dict:
+    """[tool.coalition-kg] of the project's pyproject.toml: where evaluation data lives."""
+    try:
+        import tomllib
+        data = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+        return data.get("tool", {}).get("coalition-kg", {})
+    except (OSError, ValueError, ImportError):
+        return {}
+
+
+def _default_path(key: str) -> str | None:
+    value = _config().get(key)
+    return str((PROJECT / value).resolve()) if value else None
+
+
+class CliError(Exception):
+    pass
+
+
+def _console():
+    from rich.console import Console
+    return Console()
+
+
+def _err(msg: str) -> None:
+    print(f"coalition-kg: error: {msg}", file=sys.stderr)
+
+
+def _recognizer(args):
+    from .ner import Recognizer
+    return Recognizer(getattr(args, "ner_model", None), getattr(args, "stanza_dir", None))
+
+
+def _add_model_options(p):
+    p.add_argument("--ner-model", metavar="DIR", help="NER model directory (default: the bundled model; env COALITION_KG_NER_MODEL)")
+    p.add_argument("--stanza-dir", metavar="DIR", help="use Stanza's official Arabic models from this resources directory "
+                                                      "(env COALITION_KG_STANZA_DIR); never downloads")
+
+
+def _add_source_options(p, store_default=True):
+    p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="article files or directories (omit to use --store)")
+    p.add_argument("--store", metavar="DIR", help="read the graph from this Oxigraph store (default .coalition-kg/store)")
+    _add_model_options(p)
+
+
+def _dataset_from(args):
+    """The graph to work on: built from ARTICLES, or read from the store."""
+    if args.inputs:
+        from .build import run
+        result = run(args.inputs, _recognizer(args))
+        for e in result.errors:
+            _err(f"skipped {e}")
+        if not result.resolved.results:
+            raise CliError("no readable articles among the inputs")
+        return result.dataset
+    from .store import DEFAULT_STORE, OxigraphStore
+    return OxigraphStore(args.store or DEFAULT_STORE, read_only=True).dataset()
+
+
+# ---------------------------------------------------------------------------------------------
+# commands
+
+def cmd_ner(args) -> int:
+    from .reader import ArticleError, read_article
+    from .text import split_sentences
+    rec = _recognizer(args)
+    out, failed = [], 0
+    for path in args.files:
+        try:
+            art = read_article(path)
+        except ArticleError as exc:
+            _err(str(exc))
+            failed += 1
+            continue
+        ents = rec(art.text, split_sentences(art.text))
+        if args.json:
+            out.append({"file": str(path), "entities": [
+                {"text": e.text, "type": e.type, "start": e.start, "end": e.end, "sentence": e.sentence} for e in ents]})
+        else:
+            print(f"# {path}")
+            for e in ents:
+                print(f"{e.start}\t{e.end}\t{e.type}\t{e.text}")
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 1 if failed and failed == len(args.files) else 0
+
+
+def cmd_eval_ner(args) -> int:
+    from .training.evaluate import evaluate
+    data = args.data or _default_path("anercorp")
+    if not data or not Path(data).is_file():
+        raise CliError(f"{data or 'ANERcorp'}: corpus not found; pass --data PATH")
+    report = evaluate(_recognizer(args), data)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
+    from rich.table import Table
+    t = Table(title=f"NER on the ANERcorp test split ({report['test_tokens']} tokens, exact spans)")
+    for col in ("type", "precision", "recall", "F1", "support"):
+        t.add_column(col, justify="right")
+    for typ, s in report["per_type"].items():
+        t.add_row(typ, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}", str(s["support"]))
+    t.add_row("micro", f"{report['precision']:.2f}", f"{report['recall']:.2f}", f"{report['micro_f1']:.2f}", "")
+    c = _console()
+    c.print(t)
+    c.print(f"micro F1 on the {report['unseen_sentences']} test sentences not seen in training: {report['micro_f1_unseen']:.2f}")
+    return 0
+
+
+def cmd_train_ner(args) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from .training.train import train_ner
+    info = train_ner(args.data, args.out, max_steps=args.max_steps, eval_interval=args.eval_interval,
+                     use_charlm=args.charlm, charlm_epochs=args.charlm_epochs, charlm_hidden=args.charlm_hidden,
+                     hidden_dim=args.hidden_dim, seed=args.seed)
+    print(json.dumps(info, indent=1, ensure_ascii=False))
+    return 0
+
+
+def cmd_build(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .build import FORMATS, run, write_outputs
+    from .reader import collect_paths
+    if args.format not in FORMATS:
+        raise CliError(f"--format {args.format}: choose one of {', '.join(FORMATS)}")
+    rec = _recognizer(args)
+    paths = collect_paths(args.inputs)
+    console = _console()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=not sys.stderr.isatty(), disable=args.quiet) as progress:
+        task = progress.add_task("articles", total=len(paths))
+        result = run(args.inputs, rec, progress=lambda a: progress.advance(task))
+    for e in result.errors:
+        _err(f"skipped {e}")
+    if not result.resolved.results:
+        raise CliError("no readable articles among the inputs; nothing written")
+    out = write_outputs(result.dataset, Path(args.out), args.format)
+    summary = result.summary()
+    summary["output"] = str(out)
+    if not args.no_store:
+        from .store import DEFAULT_STORE, OxigraphStore
+        store = OxigraphStore(args.store or DEFAULT_STORE)
+        store.replace(result.dataset)
+        summary["store"] = str(store.path)
+        summary["store_quads"] = len(store)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+    else:
+        from rich.table import Table
+        t = Table(title="coalition-kg build", show_header=False)
+        t.add_row("articles", f"{summary['articles']} ({summary['skipped']} skipped)")
+        for k, v in summary["entities"].items():
+            t.add_row(f"  {k}", str(v))
+        t.add_row("meetings", str(summary["meetings"]))
+        t.add_row("triples", str(summary["triples"]))
+        t.add_row("written", summary["output"])
+        if "store" in summary:
+            t.add_row("store", f"{summary['store']} ({summary['store_quads']} quads)")
+        console.print(t)
+    return 0
+
+
+def cmd_eval_kg(args) -> int:
+    from .build import run
+    from .evaluation import CATEGORIES, evaluate
+    gold = args.gold or _default_path("gold")
+    if not gold or not Path(gold).is_file():
+        raise CliError(f"{gold or 'gold file'}: not found; pass --gold PATH")
+    inputs = args.inputs or [str(PROJECT / "seeds")]
+    result = run(inputs, _recognizer(args))
+    report = evaluate(result.resolved, gold)
+    if not args.details:
+        report.pop("details")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
+    from rich.table import Table
+    t = Table(title=f"Knowledge graph vs gold ({Path(gold).name})")
+    for col in ("category", "P", "R", "F1", "tp", "fp", "fn"):
+        t.add_column(col, justify="right")
+    for c in CATEGORIES:
+        s = report[c]
+        t.add_row(c, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f1']:.3f}", str(s["tp"]), str(s["fp"]), str(s["fn"]))
+    t.add_row("overall", "", "", f"{report['overall_f1']:.3f}", "", "", "")
+    c = _console()
+    c.print(t)
+    sm = report["same_meeting"]
+    c.print(f"meetings reported by two articles merged into one node: {sm['merged']} of {sm['pairs']}")
+    if args.details:
+        c.print_json(json.dumps(report["details"], ensure_ascii=False))
+    return 0
+
+
+def _query_target(args):
+    if args.endpoint:
+        from .store import RemoteStore
+        return RemoteStore(args.endpoint, args.update_endpoint, args.user, args.password, timeout=args.timeout)
+    from .store import DEFAULT_STORE, OxigraphStore
+    return OxigraphStore(args.store or DEFAULT_STORE, read_only=True)
+
+
+def cmd_query(args) -> int:
+    from .query import as_csv, as_json, library, parse_params, resolve_query, short
+    if args.list:
+        for name, q in library().items():
+            params = ", ".join(f"{p.name}:{p.type}" for p in q.params.values())
+            print(f"{name:24} {q.title}" + (f"  [{params}]" if params else ""))
+        return 0
+    if not args.name:
+        raise CliError("give a query name or .rq file (see --list)")
+    q = resolve_query(args.name)
+    bindings = q.bind(parse_params(args.param))
+    rows = _query_target(args).query(q.text, bindings)
+    if args.format == "csv":
+        sys.stdout.write(as_csv(rows))
+    elif args.format == "json":
+        print(as_json(rows))
+    else:
+        from rich.table import Table
+        t = Table(title=q.title or q.name)
+        for v in rows.variables:
+            t.add_column(v)
+        for r in rows.rows:
+            t.add_row(*[short(r[v]) for v in rows.variables])
+        _console().print(t)
+        print(f"{len(rows.rows)} rows")
+    return 0
+
+
+def cmd_load(args) -> int:
+    from .rdf import ID, union_graph
+    from .store import RemoteStore
+    ds = _dataset_from(args)
+    graph = union_graph(ds)
+    target = args.graph or str(ID["graph/all"])
+    remote = RemoteStore(args.endpoint, args.update_endpoint, args.user, args.password, timeout=args.timeout)
+    n = remote.load(graph, target, batch_size=args.batch_size)
+    print(json.dumps({"endpoint": args.endpoint, "graph": target, "triples": n}, indent=1))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .graph import to_networkx, write_gexf, write_graphml
+    if not (args.graphml or args.gexf):
+        raise CliError("give --graphml FILE and/or --gexf FILE")
+    g = to_networkx(_dataset_from(args))
+    if args.graphml:
+        write_graphml(g, Path(args.graphml))
+    if args.gexf:
+        write_gexf(g, Path(args.gexf))
+    print(json.dumps({"nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
+                      "graphml": args.graphml, "gexf": args.gexf}, indent=1))
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from .analysis import analyze, print_report
+    from .graph import to_networkx
+    report = analyze(to_networkx(_dataset_from(args)))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print_report(report, _console())
+    return 0
+
+
+def cmd_viz(args) -> int:
+    from .graph import to_networkx
+    from .viz import write_all
+    paths = write_all(to_networkx(_dataset_from(args)), Path(args.out))
+    print(json.dumps({k: str(v) for k, v in paths.items()}, indent=1))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="coalition-kg", description="Knowledge graphs of Arabic news about the Global "
+                                 "Coalition to Defeat ISIS.")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ner", help="print the named entities of articles")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_ner)
+
+    p = sub.add_parser("eval-ner", help="P/R/F1 of the NER model on the ANERcorp test split")
+    p.add_argument("--data", help="ANERCorp.txt (default: ../shared/data/anercorp/ANERCorp.txt)")
+    p.add_argument("--json", action="store_true")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_eval_ner)
+
+    p = sub.add_parser("train-ner", help="train the Arabic NER model with Stanza's trainer")
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--max-steps", type=int, default=5000)
+    p.add_argument("--eval-interval", type=int, default=250)
+    p.add_argument("--hidden-dim", type=int, default=256)
+    p.add_argument("--charlm", action="store_true", help="also train forward/backward character LMs and use them")
+    p.add_argument("--charlm-epochs", type=int, default=20)
+    p.add_argument("--charlm-hidden", type=int, default=256)
+    p.add_argument("--seed", type=int, default=1234)
+    p.set_defaults(func=cmd_train_ner)
+
+    p = sub.add_parser("build", help="build the knowledge graph of articles")
+    p.add_argument("inputs", nargs="+", metavar="DIR_OR_FILES")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--format", default="ttl", help="ttl (default), nt, jsonld or trig")
+    p.add_argument("--store", metavar="DIR", help="Oxigraph store to load into (default .coalition-kg/store)")
+    p.add_argument("--no-store", action="store_true", help="only write the file")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("eval-kg", help="score the graph of the seed articles against gold facts")
+    p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="default: seeds/")
+    p.add_argument("--gold", help="gold JSON (default: ../shared/gold/seeds.json)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--details", action="store_true", help="list what is missing and extra per article")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_eval_kg)
+
+    def remote_options(p):
+        p.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
+        p.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (default: --endpoint)")
+        p.add_argument("--user", help="user (env COALITION_KG_SPARQL_USER)")
+        p.add_argument("--password", help="password (env COALITION_KG_SPARQL_PASSWORD)")
+        p.add_argument("--timeout", type=int, default=60, help="seconds per request")
+
+    p = sub.add_parser("query", help="run a library query or a .rq file")
+    p.add_argument("name", nargs="?", metavar="NAME_OR_FILE")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--store", metavar="DIR")
+    p.add_argument("--list", action="store_true", help="list the library queries")
+    remote_options(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("load", help="push the graph to a SPARQL 1.1 server")
+    _add_source_options(p)
+    remote_options(p)
+    p.add_argument("--graph", metavar="IRI", help="target named graph (default https://w3id.org/coalition-kg/id/graph/all)")
+    p.add_argument("--batch-size", type=int, default=2000)
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("export", help="export the graph for Gephi/Cytoscape/Neo4j")
+    _add_source_options(p)
+    p.add_argument("--graphml", metavar="FILE")
+    p.add_argument("--gexf", metavar="FILE")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("analyze", help="hosting counts, co-hosting network, centrality, timeline")
+    _add_source_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("viz", help="draw who hosted what (PNG, SVG, interactive HTML)")
+    _add_source_options(p)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=cmd_viz)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command == "load" and not args.endpoint:
+        _err("load needs --endpoint URL")
+        return 2
+    from .ner import ModelError
+    from .query import QueryError
+    from .reader import ArticleError
+    from .store import StoreError
+    from .training.anercorp import CorpusError
+    try:
+        return args.func(args)
+    except (CliError, ModelError, QueryError, StoreError, ArticleError, CorpusError, ValueError) as exc:
+        _err(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,583 @@
+"""Step 5: facts — roles, UN resolutions, coalition membership and meetings with their hosts.
+
+Works on one article at a time: its sentences, the typed place/organization mentions from
+:mod:`.linking` and the person mentions (already clustered within the article).  The rules
+read Arabic news grammar, not particular articles:
+
+* **roles** — a title in front of a name (وزير الخارجية المغربي ناصر بوريطة، وزير خارجية
+  الولايات المتحدة أنتوني بلينكن، المبعوث الخاص للأمم المتحدة غير بيدرسن) or in apposition
+  after it (ناصر بوريطة، وزير الخارجية المغربي);
+* **resolutions** — قرار مجلس الأمن (الدولي) رقم 2254، القرار 2254، القرارات 2170 و2178;
+* **joined the coalition** — countries listed after انضمام / انضمت / الأعضاء الجدد in a sentence
+  that mentions the coalition;
+* **meetings** — a meeting word (اجتماع، اجتمع، التقى، مؤتمر، قمة) or a hosting expression
+  (بدعوة من، استضاف، برئاسة، ترأس) with a city or a host.  Hosts are read from the coordinated
+  chain after the cue (persons, or countries where no person is named), from the subject of
+  "X، الذي استضاف", and "مع نظيره الإيطالي" is resolved to the person holding the same role for
+  that country.  Meeting mentions of one article that agree on place, hosts and date are one
+  meeting; cross-article merging happens in :mod:`.pipeline`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .dates import PartialDate, article_date, find_dates, relative_date
+from .gazetteer import clitic_variants
+from .linking import Mention
+from .text import Sentence, normalize
+
+# ---------------------------------------------------------------------------------------------
+# roles
+
+ROLE_LABELS = {
+    "foreign_minister": "foreign minister", "defence_minister": "defence minister",
+    "interior_minister": "interior minister", "minister": "minister", "prime_minister": "prime minister",
+    "deputy_prime_minister": "deputy prime minister", "president": "president",
+    "un_special_envoy": "UN special envoy", "special_envoy": "special envoy",
+    "secretary_general": "secretary-general", "ambassador": "ambassador", "king": "king",
+    "crown_prince": "crown prince", "emir": "emir", "spokesperson": "spokesperson",
+}
+
+
+@dataclass
+class Role:
+    role: str                    # key of ROLE_LABELS
+    country: str | None          # ISO alpha-2
+    org: str | None              # organization key (e.g. un for a UN envoy)
+    former: bool
+    start: int                   # span of the title in the text
+    end: int
+
+
+def _bare(word: str) -> list[str]:
+    return clitic_variants(word)
+
+
+def _is(word: str, *forms: str) -> bool:
+    return any(v in forms for v in _bare(word))
+
+
+def read_title(words: list[str]) -> tuple[str, bool] | None:
+    """Role key for a title phrase (normalized words, role head first), and whether it is 'former'."""
+    if not words:
+        return None
+    former = any(_is(w, "سابق", "السابق", "السابقه") for w in words)
+    head, rest = words[0], words[1:]
+    nxt = rest[0] if rest else ""
+    if _is(head, "نائب", "نائبه") and rest and _is(rest[0], "رييس", "رييسه") and len(rest) > 1 and _is(rest[1], "الوزراء", "الحكومه"):
+        return "deputy_prime_minister", former
+    if _is(head, "وزير", "وزيره", "وزيرا", "وزراء"):
+        if any(_is(w, "الخارجيه", "خارجيه") for w in rest[:2]):
+            return "foreign_minister", former
+        if any(_is(w, "الدفاع", "دفاع") for w in rest[:2]):
+            return "defence_minister", former
+        if any(_is(w, "الداخليه", "داخليه") for w in rest[:2]):
+            return "interior_minister", former
+        return "minister", former
+    if _is(head, "رييس", "رييسه"):
+        if _is(nxt, "الوزراء", "الحكومه", "وزراء"):
+            return "prime_minister", former
+        return "president", former
+    if _is(head, "الرييس", "الرييسه"):
+        return "president", former
+    if _is(head, "المبعوث", "مبعوث", "المبعوثه", "مبعوثه"):
+        un = any(_is(w, "الاممي", "الامم", "للامم", "الامميه") for w in rest)
+        return ("un_special_envoy" if un else "special_envoy"), former
+    if _is(head, "الامين", "امين") and _is(nxt, "العام"):
+        return "secretary_general", former
+    if _is(head, "سفير", "السفير", "سفيره", "السفيره"):
+        return "ambassador", former
+    if _is(head, "الملك", "ملك"):
+        return "king", former
+    if _is(head, "ولي") and _is(nxt, "العهد"):
+        return "crown_prince", former
+    if _is(head, "امير", "الامير"):
+        return "emir", former
+    if _is(head, "المتحدث", "المتحدثه", "متحدث"):
+        return "spokesperson", former
+    return None
+
+
+ROLE_HEADS = {"نايب", "نايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
+              "مبعوث", "المبعوثه", "الامين", "سفير", "السفير", "سفيره", "الملك", "ولي", "امير", "الامير",
+              "المتحدث", "المتحدثه"}
+
+
+def _head_at(word: str) -> bool:
+    return any(v in ROLE_HEADS for v in _bare(word))
+
+
+def roles_before(sentence: Sentence, first_token: int, places: list[Mention], blocked: set[int],
+                 window: int = 12) -> list[Role]:
+    """Roles from the title right in front of a name (token ``first_token``)."""
+    words = [normalize(t.text) for t in sentence.tokens]
+    lo = first_token
+    while lo > 0 and first_token - lo < window:
+        k = lo - 1
+        if k in blocked or not words[k] or words[k] in {"قال", "اكد"}:
+            break
+        lo = k
+    heads = [k for k in range(lo, first_token) if _head_at(words[k])]
+    if not heads:
+        return []
+    # the title chain must start at a head: drop anything before the first head
+    roles: list[Role] = []
+    bounds = heads + [first_token]
+    for n, k in enumerate(heads):
+        end = bounds[n + 1]
+        # "نائبة رئيس الوزراء": رئيس after نائبة belongs to the same title
+        if n > 0 and _is(words[heads[n - 1]], "نايب", "نايبه") and k == heads[n - 1] + 1:
+            continue
+        phrase_end = end
+        if n + 1 < len(heads) and _is(words[heads[n]], "نايب", "نايبه") and heads[n + 1] == k + 1:
+            phrase_end = bounds[n + 2] if n + 2 < len(bounds) else first_token
+        parsed = read_title(words[k:phrase_end])
+        if not parsed:
+            continue
+        role, former = parsed
+        country = None
+        for m in places:
+            if m.kind == "Country" and k < m.first_token < phrase_end:
+                country = m.attrs["place"].code
+                break
+        org = "un" if role == "un_special_envoy" else None
+        roles.append(Role(role, country, org, former, sentence.tokens[k].start,
+                          sentence.tokens[phrase_end - 1].end))
+    # a nisba at the end of a chain applies to every title in it (نائبة رئيس الوزراء ووزيرة الخارجية البلجيكية)
+    last_country = next((r.country for r in reversed(roles) if r.country), None)
+    for r in roles:
+        if r.country is None and r.org is None and last_country:
+            r.country = last_country
+    return roles
+
+
+def roles_after(sentence: Sentence, last_token: int, places: list[Mention]) -> list[Role]:
+    """Apposition: "ناصر بوريطة، وزير الخارجية المغربي،"."""
+    words = [normalize(t.text) for t in sentence.tokens]
+    k = last_token
+    if k < len(words) and sentence.tokens[k].text in {"،", ","}:
+        k += 1
+    if k >= len(words) or not _head_at(words[k]):
+        return []
+    end = k + 1
+    while end < len(words) and end - k < 8 and sentence.tokens[end].text not in {"،", ",", ".", ":"}:
+        end += 1
+    parsed = read_title(words[k:end])
+    if not parsed:
+        return []
+    role, former = parsed
+    country = next((m.attrs["place"].code for m in places if m.kind == "Country" and k < m.first_token < end), None)
+    return [Role(role, country, "un" if role == "un_special_envoy" else None, former,
+                 sentence.tokens[k].start, sentence.tokens[end - 1].end)]
+
+
+# ---------------------------------------------------------------------------------------------
+# UN resolutions
+
+_RES = re.compile(
+    r"(?:ال)?(?:[وبل]|لل)?(?:ال)?قرار(?:ات|ي)?\s+"
+    r"(?P<body>مجلس\s+الامن(?:\s+الدولي)?(?:\s+التابع\s+للامم\s+المتحده)?\s+)?"
+    r"(?:الدولي\s+)?(?:رقم\s+|ذي\s+الرقم\s+)?"
+    r"(?P<nums>\d{3,4}(?:\s*(?:\d{4}\s*)?(?:و\s*|،\s*|,\s*)\d{3,4})*)")
+
+
+@dataclass
+class ResolutionMention:
+    number: int
+    body: str | None      # "UNSC" or None when the text names no body
+    sentence: int
+    start: int
+    end: int
+
+
+def find_resolutions(text: str, sentences: list[Sentence], article_mentions_unsc: bool) -> list[ResolutionMention]:
+    out = []
+    for sent in sentences:
+        # normalize token by token and remember where each normalized character came from
+        pieces, offsets = [], []
+        for t in sent.tokens:
+            n = normalize(t.text) or t.text
+            if pieces:
+                pieces.append(" ")
+                offsets.append(t.start)
+            for ch in n:
+                pieces.append(ch)
+                offsets.append(t.start)
+            offsets[-1] = t.end - 1 if offsets else t.start
+        norm = "".join(pieces)
+        for m in _RES.finditer(norm):
+            body = "UNSC" if (m.group("body") or article_mentions_unsc) else None
+            for num in re.findall(r"\d{3,4}", m.group("nums")):
+                n = int(num)
+                if 1900 <= n <= 2100 and len(re.findall(r"\d{3,4}", m.group("nums"))) > 1:
+                    continue  # a year written after the number: "2254 (2015)"
+                start = offsets[m.start()]
+                end = offsets[m.end() - 1] + 1
+                out.append(ResolutionMention(n, body, sent.index, start, min(end, sent.end)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# joined the coalition
+
+_JOIN = {"انضمام", "انضم", "انضمت", "انضموا", "ينضم", "تنضم", "انضمامها", "انضمامهم"}
+_NEW_MEMBER = {"الجدد", "الجديده", "جديدين", "جديدا", "جديد"}
+
+
+@dataclass
+class JoinMention:
+    country: str
+    sentence: int
+    start: int
+    end: int
+    cue_start: int
+    cue_end: int
+
+
+def find_joins(sentences: list[Sentence], places: list[Mention], coalition_sentences: set[int]) -> list[JoinMention]:
+    out = []
+    by_sent: dict[int, list[Mention]] = {}
+    for m in places:
+        if m.kind == "Country" and not m.nisba:
+            by_sent.setdefault(m.sentence, []).append(m)
+    for sent in sentences:
+        if sent.index not in coalition_sentences:
+            continue
+        words = [normalize(t.text) for t in sent.tokens]
+        cues = [k for k, w in enumerate(words) if any(v in _JOIN for v in _bare(w))
+                or (any(v in _NEW_MEMBER for v in _bare(w)) and k > 0 and _is(words[k - 1], "الاعضاء", "اعضاء", "كعضوين", "عضوين", "كعضو", "عضوا", "عضو"))]
+        if not cues:
+            continue
+        countries = sorted(by_sent.get(sent.index, []), key=lambda m: m.first_token)
+        for cue in cues:
+            chain = _chain_after(sent, cue + 1, countries, max_gap=6)
+            for m in chain:
+                out.append(JoinMention(m.attrs["place"].code, sent.index, m.start, m.end,
+                                       sent.tokens[cue].start, sent.tokens[cue].end))
+    # one fact per country and sentence
+    seen, unique = set(), []
+    for j in out:
+        if (j.country, j.sentence) not in seen:
+            seen.add((j.country, j.sentence))
+            unique.append(j)
+    return unique
+
+
+def _chain_after(sent: Sentence, start: int, mentions: list[Mention], max_gap: int) -> list[Mention]:
+    """Mentions coordinated one after another from token ``start``: up to ``max_gap`` tokens
+    may come before the first; after that each must follow the last directly or after و/،."""
+    chain: list[Mention] = []
+    pos = start
+    for m in mentions:
+        if m.first_token < start:
+            continue
+        gap = m.first_token - pos
+        if not chain:
+            if gap > max_gap or any(sent.tokens[k].text in {".", ":", "؟"} for k in range(pos, m.first_token)):
+                break
+        else:
+            between = [sent.tokens[k].text for k in range(pos, m.first_token)]
+            if len(between) > 1 or (between and between[0] not in {"و", "،", ","}):
+                break
+            if not between and not sent.tokens[m.first_token].text.startswith("و"):
+                break
+        chain.append(m)
+        pos = m.last_token
+    return chain
+
+
+# ---------------------------------------------------------------------------------------------
+# meetings
+
+_MEETING_NOUNS = {"اجتماع", "الاجتماع", "اجتماعا", "اجتماعه", "اجتماعها", "اجتماعهم", "لقاء", "اللقاء",
+                  "مؤتمر", "المؤتمر", "مؤتمرا", "قمه", "القمه", "اجتماعات", "الاجتماعات", "اجتماعاته"}
+_PLURAL_NOUNS = {"اجتماعات", "الاجتماعات", "اجتماعاته"}
+_MEETING_VERB_PREFIXES = ("اجتمع", "يجتمع", "تجتمع", "سيجتمع", "التقي", "التقوا", "يلتقي", "التقت")
+_HOST_VERB_PREFIXES = ("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "استضافه", "باستضافه",
+                       "ترءس", "ترأس", "يترأس", "تترأس", "يتراس", "تتراس", "تراس", "براسه", "برياسه", "برئاسه")
+_PLANNED = {"سيعقد", "ستعقد", "يعتزمون", "يعتزم", "تعتزم", "المقبل", "القادم", "المقبله", "القادمه", "المقرر",
+            "سيستضيف", "ستستضيف", "سيجتمع", "عزمهم", "يعقد"}
+_ADOPT_PREFIXES = ("تبني", "تبنت", "تبناها", "اعتماد", "اعتمدت", "اعتمدها")
+_MINISTERIAL = {"وزراء", "الوزراء", "الوزاري", "الوزاريه", "وزير", "وزيرا"}
+_DIRECTORS = {"المدراء", "المديرون", "المديرين", "مدراء", "القاده", "قاده"}
+_COUNTERPART = {"نظيره", "نظيرته", "نظيريه", "نظرايه", "نظيرها", "نظيرهم"}
+
+
+@dataclass
+class MeetingMention:
+    sentence: int
+    start: int
+    end: int
+    city: Mention | None = None
+    country: str | None = None
+    hosts: list[str] = field(default_factory=list)          # person node keys
+    host_countries: list[str] = field(default_factory=list)  # governments named as hosts
+    host_spans: list[tuple[str, int, int, int]] = field(default_factory=list)  # (node, sentence, start, end)
+    date: PartialDate | None = None
+    planned: bool = False
+    kind: str | None = None
+    definite: bool = False     # "الاجتماع": refers back to a meeting already introduced
+    cue: str = ""
+    confidence: float = 0.8
+    evidence: list[tuple[int, int, int, str]] = field(default_factory=list)  # sentence, start, end, extractor
+
+
+def _starts(word: str, prefixes: tuple[str, ...]) -> bool:
+    return any(v.startswith(prefixes) for v in _bare(word))
+
+
+def find_meetings(text: str, sentences: list[Sentence], places: list[Mention], persons: list[Mention],
+                  person_roles: dict[str, set], art_date: PartialDate | None) -> list[MeetingMention]:
+    """Meeting mentions of one article, merged where they describe the same meeting."""
+    place_by_sent: dict[int, list[Mention]] = {}
+    for m in places:
+        place_by_sent.setdefault(m.sentence, []).append(m)
+    pers_by_sent: dict[int, list[Mention]] = {}
+    for m in persons:
+        pers_by_sent.setdefault(m.sentence, []).append(m)
+    mentions: list[MeetingMention] = []
+    for sent in sentences:
+        splaces = sorted(place_by_sent.get(sent.index, []), key=lambda m: m.first_token)
+        spers = sorted(pers_by_sent.get(sent.index, []), key=lambda m: m.first_token)
+        mentions.extend(_sentence_meetings(sent, splaces, spers, persons, person_roles, art_date))
+    return merge_in_article(mentions)
+
+
+def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) -> list[MeetingMention]:
+    """One candidate per meeting word of a sentence; hosting cues attach to the nearest one."""
+    words = [normalize(t.text) for t in sent.tokens]
+    nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))]
+    verbs = [k for k, w in enumerate(words) if _starts(w, _MEETING_VERB_PREFIXES)]
+    invite = [k for k, w in enumerate(words[:-1]) if _is(w, "دعوه", "بدعوه") and words[k + 1] == "من"]
+    hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
+    adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
+    if not (nouns or verbs or invite or hostv or adopt):
+        return []
+    cities = [m for m in splaces if m.kind == "City"]
+    dates = [(d, a, b) for d, a, b in find_dates(sent) if d.year or d.month]
+    # adjacent meeting words (اجتمع ... الاجتماع) describe one meeting unless a city separates them
+    anchors = sorted(set(nouns + verbs))
+    candidates: list[tuple[int, float]] = []
+    for k in anchors:
+        plural = any(v in _PLURAL_NOUNS for v in _bare(words[k]))
+        if plural and sum(1 for c in cities if 0 < c.first_token - k <= 12) > 1:
+            continue   # "الاجتماعات الثلاثة التي عقدت في بروكسل وروما ومراكش": a list, not one meeting
+        candidates.append((k, 0.85))
+    for k in adopt:
+        # "المبادئ التي تم تبنيها في مدينة الكويت": a document adopted in a city implies a meeting there
+        if any(0 < c.first_token - k <= 4 for c in cities):
+            candidates.append((k, 0.6))
+    if not candidates:
+        for k in sorted(invite + hostv):
+            candidates.append((k, 0.8))
+    if not candidates:
+        return []
+    candidates.sort()
+    out: list[MeetingMention] = []
+    for n, (k, conf) in enumerate(candidates):
+        nxt = candidates[n + 1][0] if n + 1 < len(candidates) else len(words)
+        mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, confidence=conf)
+        mm.cue = sent.tokens[k].text
+        # city: the first city after the word (before the next meeting word), else just before it
+        after = [c for c in cities if k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 10]
+        before = [c for c in cities if 0 < k - c.last_token <= 3]
+        city = after[0] if after else (before[-1] if before else None)
+        if city is not None:
+            mm.city, mm.country = city, city.attrs["place"].country
+        anchor = city.first_token if city is not None else k
+        prev = candidates[n - 1][0] if n > 0 else -1
+        near = [(abs(a - anchor), d) for d, a, b in dates if prev < a < nxt and min(abs(a - anchor), abs(b - anchor)) <= 20]
+        mm.date = min(near, key=lambda x: x[0])[1] if near else relative_date(sent, art_date)
+        window = words[max(0, k - 5):k + 4]
+        mm.planned = (any(w.startswith(("سيعقد", "ستعقد", "سيجتمع", "سيستضيف", "ستستضيف", "سيلتقي")) for w in window)
+                      or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
+                      or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
+        mm.definite = words[k].startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه"))
+        clause = words[max(0, k - 8):nxt]
+        if any(_is(w, *_DIRECTORS) for w in clause):
+            mm.kind = "political directors"
+        elif any(_is(w, *_MINISTERIAL) for w in clause):
+            mm.kind = "ministerial"
+        mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
+        out.append(mm)
+
+    def owner(pos: int) -> MeetingMention:
+        """The candidate a hosting cue at ``pos`` belongs to: the last one at or before it, else the first."""
+        best = out[0]
+        for (k, _), mm in zip(candidates, out):
+            if k <= pos:
+                best = mm
+        return best
+
+    for k in invite:
+        _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
+    for k in hostv:
+        mm = owner(k)
+        verb = words[k]
+        if verb.startswith(("ب", "استضافه")):
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles)
+            continue
+        # "X، الذي استضاف الاجتماع مع نظيره الإيطالي": the subject stands before the relative pronoun
+        subject = None
+        if k >= 1 and words[k - 1] in {"الذي", "التي", "الذين"}:
+            subject = next((p for p in reversed(spers) if p.last_token <= k - 1 and k - 1 - p.last_token <= 1), None)
+        if subject is not None:
+            _add_host(mm, subject.node, sent, subject.start, subject.end)
+            _counterpart(mm, sent, k + 1, words, subject, splaces, persons, person_roles)
+        else:
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles)
+    # "عقدت الولايات المتحدة ونيجيريا ... اجتماعا": governments right after عقد, before the meeting noun
+    for k, w in enumerate(words):
+        if any(v in {"عقدت", "عقد", "عقدا"} for v in _bare(w)) and any(n > k for n in nouns):
+            _take_hosts(owner(min(n for n in nouns if n > k)), sent, k + 1, spers, splaces, persons,
+                        person_roles, countries_only=True)
+    return [mm for mm in out if mm.city or mm.hosts or mm.host_countries or mm.date or mm.definite]
+
+
+def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:
+    if node.startswith("country:"):
+        code = node.split(":", 1)[1]
+        if code not in mm.host_countries:
+            mm.host_countries.append(code)
+    elif node not in mm.hosts:
+        mm.hosts.append(node)
+    mm.host_spans.append((node, sent.index, start, end))
+
+
+def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countries_only=False):
+    """Hosts coordinated after a cue: persons, else countries named without a person."""
+    names = [p for p in spers if p.first_token >= start]
+    countries = [c for c in splaces if c.kind == "Country" and c.first_token >= start]
+    words = [normalize(t.text) for t in sent.tokens]
+    pos, gap_limit = start, 12
+    k = start
+    found_any = False
+    while k < len(words):
+        tok = sent.tokens[k].text
+        if tok in {".", ":", "؟", "!", "«", "»", "\"", "“", "”"} or (tok in {"،", ","} and found_any):
+            break
+        p = next((x for x in names if x.first_token == k), None)
+        c = next((x for x in countries if x.first_token == k), None)
+        if p is not None and not countries_only:
+            _add_host(mm, p.node, sent, p.start, p.end)
+            found_any, k, pos = True, p.last_token, p.last_token
+            if k < len(words) and not sent.tokens[k].text.startswith("و"):
+                break
+            continue
+        if c is not None:
+            # a country inside a title belongs to the person that follows it (وزير خارجية الولايات المتحدة أنتوني)
+            nxt_person = next((x for x in names if x.first_token >= c.last_token), None)
+            title_ahead = nxt_person is not None and nxt_person.first_token - c.last_token <= 2 and not countries_only
+            if not c.nisba and not title_ahead:
+                _add_host(mm, c.node, sent, c.start, c.end)
+                found_any = True
+            elif c.nisba and not title_ahead and not countries_only:
+                # "نظيره الإيطالي" or "وزير الخارجية الإيطالي" with no name: the person with that role, else the country
+                who = _person_with_role(persons, person_roles, c.attrs["place"].code)
+                _add_host(mm, who or c.node, sent, c.start, c.end)
+                found_any = True
+            k, pos = c.last_token, c.last_token
+            if found_any and k < len(words) and not sent.tokens[k].text.startswith("و") and not title_ahead:
+                break
+            continue
+        if k - pos > gap_limit or (countries_only and not found_any and k - start > 1):
+            break
+        k += 1
+
+
+def _person_with_role(persons: list[Mention], person_roles: dict[str, set], country: str,
+                      role: str | None = None) -> str | None:
+    found = {p.node for p in persons if any(c == country and (role is None or r == role)
+                                            for r, c in person_roles.get(p.node, ()))}
+    return found.pop() if len(found) == 1 else None
+
+
+def _counterpart(mm, sent, start, words, subject, splaces, persons, person_roles):
+    """"مع نظيره الإيطالي": the person with the subject's role for that country (or the country)."""
+    for k in range(start, min(len(words), start + 6)):
+        if any(v in _COUNTERPART for v in _bare(words[k])):
+            nis = next((c for c in splaces if c.kind == "Country" and c.first_token in (k + 1, k + 2)), None)
+            if nis is None:
+                return
+            code = nis.attrs["place"].code
+            subject_roles = {r for r, _ in person_roles.get(subject.node, ())}
+            who = None
+            for r in subject_roles or {None}:
+                who = who or _person_with_role(persons, person_roles, code, r)
+            _add_host(mm, who or nis.node, sent, sent.tokens[k].start, nis.end)
+            return
+
+
+def merge_in_article(mentions: list[MeetingMention]) -> list[MeetingMention]:
+    """Mentions of one article that describe the same meeting become one.
+
+    The primary meeting is the first past meeting with a city.  A mention without a city
+    joins the meeting whose hosts it shares, or the primary one when it only refers back to
+    it ("الاجتماع", a date, hosts named in another sentence); a mention with a city joins an
+    earlier one in the same city with compatible dates."""
+    merged: list[MeetingMention] = []
+    for m in mentions:
+        target = None
+        for t in merged:
+            if m.planned != t.planned:
+                continue
+            if not (m.date is None or t.date is None or m.date.compatible(t.date)):
+                continue
+            if m.city and t.city:
+                if m.city.node == t.city.node:
+                    target = t
+                    break
+                continue
+            shared = (set(m.hosts) & set(t.hosts)) or (set(m.host_countries) & set(t.host_countries))
+            if shared:
+                target = t
+                break
+        if target is None and m.city is None and not m.planned:
+            primary = next((t for t in merged if t.city and not t.planned), None)
+            no_hosts = not m.hosts and not m.host_countries
+            if primary and (no_hosts or m.definite or not (primary.hosts or primary.host_countries)) \
+                    and (m.date is None or primary.date is None or m.date.compatible(primary.date)):
+                target = primary
+        if target is None:
+            if m.city is None and not m.hosts and not m.host_countries:
+                continue  # nothing to say about it yet; may join a later meeting
+            merged.append(m)
+            continue
+        _absorb(target, m)
+    # a later city-less, host-less mention may precede the primary: give it a second chance
+    for m in mentions:
+        if m in merged or m.city or m.hosts or m.host_countries or m.planned or not m.date:
+            continue
+        primary = next((t for t in merged if t.city and not t.planned), None)
+        if primary and (primary.date is None or m.date.compatible(primary.date)):
+            _absorb(primary, m)
+    return merged
+
+
+def _absorb(target: MeetingMention, m: MeetingMention) -> None:
+    if target is m:
+        return
+    for h in m.hosts:
+        if h not in target.hosts:
+            target.hosts.append(h)
+    for c in m.host_countries:
+        if c not in target.host_countries:
+            target.host_countries.append(c)
+    target.host_spans += m.host_spans
+    if target.city is None and m.city is not None:
+        target.city, target.country = m.city, m.country
+    if m.date and (target.date is None or (m.date.explicit and not target.date.explicit)
+                   or (m.date.explicit == target.date.explicit and m.date.precision() > target.date.precision())):
+        target.date = m.date
+    target.kind = target.kind or m.kind
+    target.evidence += m.evidence
+
+
+def coalition_sentences(org_mentions: list[Mention]) -> set[int]:
+    return {m.sentence for m in org_mentions if m.node == "org:global-coalition"}
+
+
+__all__ = ["Role", "roles_before", "roles_after", "find_resolutions", "find_joins", "find_meetings",
+           "article_date", "ROLE_LABELS", "coalition_sentences"]

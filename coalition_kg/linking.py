@@ -1,0 +1,266 @@
+"""Step 4: typing and linking entity mentions.
+
+Input: an article's sentences and the NER entities.  Output: :class:`Mention` objects, each
+tied to a span of the article and to a node key:
+
+* ``country:MA`` — a country (ISO 3166-1 alpha-2), found inside NER LOC spans and by scanning
+  the text for country names and nisba adjectives (المغربي → MA);
+* ``city:2542997`` — a GeoNames city, inside LOC spans or after "مدينة"/"العاصمة";
+* ``place:<key>`` — a LOC the gazetteer does not know: kept as a Place, never guessed;
+* ``org:<key>`` — an ORG span (known organizations get a canonical key and English name);
+* ``person:<article>#<n>`` — a PERS span, clustered within the article (see :mod:`.persons`).
+
+Nothing here is specific to any article: the data comes from CLDR, ISO 3166 and GeoNames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import gazetteer
+from .gazetteer import Gazetteer, clitic_variants, key
+from .ner import Entity
+from .text import Sentence, normalize
+
+# Words that introduce a city name: "مدينة الكويت", "العاصمة الفرنسية باريس"
+CITY_CUES = {"مدينه", "العاصمه", "عاصمه"}
+# Words that make the next name a region, not a city: "منطقة الساحل", "شمال سيناء"
+REGION_WORDS = {"منطقه", "اقليم", "ولايه", "محافظه", "شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي",
+                "شرقي", "غربي", "بمنطقه", "في"} - {"في"}
+MIN_CITY_POPULATION = 50_000
+# Title words that NER sometimes includes at the start of a PERS span
+TITLE_WORDS = {"نظيره", "نظيرته", "نظيرها", "صديقي", "زميلي", "الوزير", "الوزيره", "السيد", "السيده", "الرئيس", "الرئيسه", "الدكتور", "د", "الملك",
+               "الامير", "الشيخ", "السفير", "المبعوث", "الجنرال", "اللواء", "العميد", "وزير", "الاستاذ"}
+
+
+@dataclass
+class Mention:
+    node: str            # node key: country:MA, city:123, place:..., org:..., person:...
+    kind: str            # Country, City, Place, Organization, Person
+    text: str            # surface form in the article
+    start: int
+    end: int
+    sentence: int
+    first_token: int
+    last_token: int      # exclusive
+    source: str          # ner, gazetteer, nisba, cue
+    confidence: float
+    nisba: bool = False  # an adjective (المغربي), not a name of the country
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrgEntry:
+    key: str
+    name_en: str
+    name_ar: str
+    wikidata: str | None
+
+
+@lru_cache(maxsize=1)
+def organizations() -> dict[str, OrgEntry]:
+    """Known organizations: normalized Arabic variant -> entry (data/organizations_ar.tsv)."""
+    out: dict[str, OrgEntry] = {}
+    path = Path(__file__).parent / "data" / "organizations_ar.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        slug, english, wikidata, *variants = line.split("\t")
+        entry = OrgEntry(slug, english, variants[0], wikidata or None)
+        for v in variants:
+            out[key(v)] = entry
+    return out
+
+
+def _token_keys(sentence: Sentence) -> list[str]:
+    return [normalize(t.text) for t in sentence.tokens]
+
+
+def _span_text(text: str, sentence: Sentence, i: int, j: int) -> tuple[str, int, int]:
+    start, end = sentence.tokens[i].start, sentence.tokens[j - 1].end
+    return text[start:end], start, end
+
+
+def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]], gz: Gazetteer) -> list[Mention]:
+    """Countries, nisbas and cities in one sentence, longest match first, no overlaps.
+
+    Inside NER LOC spans every gazetteer name is accepted; outside them only unambiguous
+    country names and nisbas, and cities introduced by a cue word, are."""
+    words = _token_keys(sentence)
+    in_loc = [False] * len(words)
+    for a, b in loc_spans:
+        for k in range(a, b):
+            in_loc[k] = True
+    taken = [False] * len(words)
+    found: list[Mention] = []
+    for n in range(min(gz.max_words, 7), 0, -1):
+        for i in range(0, len(words) - n + 1):
+            if any(taken[i:i + n]) or not words[i]:
+                continue
+            span_words = words[i:i + n]
+            if not all(span_words):
+                continue
+            inside = all(in_loc[i:i + n])
+            prev = words[i - 1] if i > 0 else ""
+            cue = prev in CITY_CUES or (i > 1 and words[i - 2] in CITY_CUES and gz.nisba(key(prev)) is not None)
+            m = _match(span_words, gz, inside, cue)
+            if m is None:
+                continue
+            kind, place, is_nisba, source, matched = m
+            if kind == "City" and source != "cue" and (prev in REGION_WORDS or place.population < MIN_CITY_POPULATION):
+                continue  # "منطقة الساحل" is a region; a small town sharing a name is not a safe guess
+            surface, start, end = _span_text(text, sentence, i, i + n)
+            conf = 0.95 if inside else (0.9 if kind == "Country" else 0.8)
+            node = f"country:{place.code}" if kind == "Country" else f"city:{place.code}"
+            attrs = {"place": place}
+            if kind == "City":
+                attrs["label_ar"] = gz.spelling.get(matched, place.name_ar)
+            found.append(Mention(node, kind, surface, start, end, sentence.index, i, i + n, source, conf,
+                                 nisba=is_nisba, attrs=attrs))
+            for k in range(i, i + n):
+                taken[k] = True
+    # "مدينة الكويت": a cue word followed by a country name means the city, not the country
+    for m in found:
+        if m.kind == "Country" and not m.nisba and m.first_token > 0 and words[m.first_token - 1] in CITY_CUES:
+            cap = gz.capitals.get(m.attrs["place"].code)
+            if cap is not None:
+                m.kind, m.node, m.source = "City", f"city:{cap.code}", "cue"
+                m.attrs = {"place": cap, "label_ar": cap.name_ar}
+                m.start = sentence.tokens[m.first_token - 1].start
+                m.text = text[m.start:m.end]
+                m.first_token -= 1
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool):
+    """(kind, place, is_nisba, source) for a run of normalized words, or None."""
+    for k in gz.readings(words):
+        if k in gz.ambiguous and not inside_loc:
+            return None
+        if city_cue or inside_loc:
+            if city_cue:
+                city = gz.city(k)
+                if city is not None and gz.country(k) is None:
+                    return "City", city, False, "cue", k
+        country = gz.country(k)
+        if country is not None:
+            return "Country", country, False, "ner" if inside_loc else "gazetteer", k
+        nis = gz.nisba(k)
+        if nis is not None:
+            return "Country", nis, True, "nisba", k
+        if inside_loc or city_cue:
+            city = gz.city(k)
+            if city is not None:
+                return "City", city, False, "ner" if inside_loc else "cue", k
+    return None
+
+
+def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> list[tuple[int, int]]:
+    """Token ranges of the persons in a sentence, repaired from the NER spans.
+
+    Adjacent PERS spans are joined (جان إيف | لو دريان), also across an initial's dot
+    (أنتوني ج . بلينكن); leading title words are dropped; tokens already linked as a place or
+    organization (``taken``) are trimmed from either end, and a span left empty is dropped."""
+    spans = sorted((e.first_token, e.last_token) for e in ents if e.type == "PERS")
+    joined: list[list[int]] = []
+    toks = sentence.tokens
+    for i, j in spans:
+        if joined:
+            pi, pj = joined[-1]
+            if i == pj or (i == pj + 1 and toks[pj].text == "." and len(toks[pj - 1].text) == 1):
+                joined[-1][1] = j
+                continue
+        joined.append([i, j])
+    out = []
+    for i, j in joined:
+        while i < j and (normalize(toks[i].text) in TITLE_WORDS or i in taken or not normalize(toks[i].text)):
+            i += 1
+        while j > i and (j - 1 in taken or not normalize(toks[j - 1].text)):
+            j -= 1
+        if i < j:
+            out.append((i, j))
+    return out
+
+
+def org_key(surface: str) -> tuple[str, OrgEntry | None]:
+    words = normalize(surface).split()
+    if not words:
+        return "", None
+    known = organizations()
+    for first in clitic_variants(words[0]):
+        k = key(" ".join([first] + words[1:]))
+        if k in known:
+            return known[k].key, known[k]
+    # unknown organization: drop و/ب/ل from the first word, keep the article ال
+    first = words[0]
+    for variant in clitic_variants(first):
+        if variant.startswith("ال") or variant == clitic_variants(first)[-1]:
+            first = variant
+            break
+    return key(" ".join([first] + words[1:])), None
+
+
+def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Mention]:
+    """All typed mentions of places and organizations in an article (persons: :mod:`.persons`)."""
+    gz = gazetteer.load()
+    by_sentence: dict[int, list[Entity]] = {}
+    for e in entities:
+        by_sentence.setdefault(e.sentence, []).append(e)
+    mentions: list[Mention] = []
+    for sent in sentences:
+        ents = by_sentence.get(sent.index, [])
+        locs = [(e.first_token, e.last_token) for e in ents if e.type == "LOC"]
+        places = find_places(text, sent, locs, gz)
+        mentions.extend(places)
+        covered = {k for m in places for k in range(m.first_token, m.last_token)}
+        known_orgs = organizations()
+        for e in ents:
+            span = set(range(e.first_token, e.last_token))
+            if e.type == "LOC" and not span & covered:
+                k = key(" ".join(clitic_variants(normalize(e.text).split()[0])[-1:] + normalize(e.text).split()[1:]))
+                if k in known_orgs:   # NER sometimes calls an organization a place
+                    entry = known_orgs[k]
+                    mentions.append(Mention(f"org:{entry.key}", "Organization", e.text, e.start, e.end, sent.index,
+                                            e.first_token, e.last_token, "ner", 0.7, attrs={"org": entry}))
+                elif k:
+                    mentions.append(Mention(f"place:{k}", "Place", e.text, e.start, e.end, sent.index,
+                                            e.first_token, e.last_token, "ner", 0.6, attrs={"label": e.text}))
+            elif e.type == "ORG" and not span <= covered:
+                k, entry = org_key(e.text)
+                if k:
+                    mentions.append(Mention(f"org:{k}", "Organization", e.text, e.start, e.end, sent.index,
+                                            e.first_token, e.last_token, "ner", 0.85 if entry else 0.7,
+                                            attrs={"org": entry, "label": e.text}))
+        mentions.extend(_scan_organizations(text, sent, {(m.first_token, m.last_token) for m in mentions
+                                                         if m.sentence == sent.index}))
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    return mentions
+
+
+def _scan_organizations(text: str, sentence: Sentence, taken_spans: set[tuple[int, int]]) -> list[Mention]:
+    """Known organizations found by name where the NER model missed them (longest first)."""
+    known = organizations()
+    words = _token_keys(sentence)
+    taken = [False] * len(words)
+    for a, b in taken_spans:
+        for k in range(a, b):
+            taken[k] = True
+    out = []
+    for n in range(8, 0, -1):
+        for i in range(0, len(words) - n + 1):
+            if any(taken[i:i + n]) or not all(words[i:i + n]):
+                continue
+            for first in clitic_variants(words[i]):
+                k = key(" ".join([first] + words[i + 1:i + n]))
+                if k in known:
+                    entry = known[k]
+                    surface, start, end = _span_text(text, sentence, i, i + n)
+                    out.append(Mention(f"org:{entry.key}", "Organization", surface, start, end, sentence.index,
+                                       i, i + n, "gazetteer", 0.8, attrs={"org": entry}))
+                    for t in range(i, i + n):
+                        taken[t] = True
+                    break
+    return out

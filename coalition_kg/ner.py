@@ -1,0 +1,144 @@
+"""Step 3: named-entity recognition with Stanza's Arabic NER.
+
+The default model is the one this project trains on ANERcorp and ships inside the package
+(``coalition_kg/models/ar_anercorp``).  It is loaded fully offline: ``download_method=None``
+and every processor given by path.  Users who have Stanza's official Arabic models can use
+those instead, with ``--stanza-dir DIR`` or ``COALITION_KG_STANZA_DIR`` (a Stanza resources
+directory that holds ``ar/``); another model directory of our own layout can be chosen with
+``--ner-model DIR`` or ``COALITION_KG_NER_MODEL``.  Nothing here ever downloads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .text import Sentence
+
+log = logging.getLogger(__name__)
+
+PACKAGE_MODEL = Path(__file__).parent / "models" / "ar_anercorp"
+ENV_MODEL = "COALITION_KG_NER_MODEL"
+ENV_STANZA_DIR = "COALITION_KG_STANZA_DIR"
+TYPES = ("PERS", "LOC", "ORG", "MISC")
+# Stanza's official Arabic NER (AQMAR-based) uses these names; we map them onto ANERcorp's.
+_TYPE_ALIASES = {"PER": "PERS", "PERSON": "PERS", "GPE": "LOC", "LOCATION": "LOC",
+                 "ORGANIZATION": "ORG", "MIS": "MISC"}
+
+
+class ModelError(RuntimeError):
+    """The NER model is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str        # exact surface form from the article
+    type: str        # PERS, LOC, ORG or MISC
+    start: int       # character offsets into the article text
+    end: int
+    sentence: int    # index of the sentence in the article
+    first_token: int  # token indices inside that sentence, [first_token, last_token)
+    last_token: int
+
+
+def _check_file(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise ModelError(f"{path}: {what} file is missing")
+    if path.stat().st_size == 0:
+        raise ModelError(f"{path}: {what} file is empty")
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    # torch.save writes either a zip archive or (legacy format) a pickle stream
+    if not (zipfile.is_zipfile(path) or head[:1] == b"\x80"):
+        raise ModelError(f"{path}: {what} file is corrupt (not a PyTorch checkpoint)")
+    return path
+
+
+def model_files(model_dir: Path) -> dict[str, Path]:
+    files = {"ner_model_path": _check_file(model_dir / "ner.pt", "NER model"),
+             "ner_pretrain_path": _check_file(model_dir / "pretrain.pt", "word-vector")}
+    fwd, bwd = model_dir / "charlm_forward.pt", model_dir / "charlm_backward.pt"
+    if fwd.exists() or bwd.exists():
+        files["ner_forward_charlm_path"] = _check_file(fwd, "forward character LM")
+        files["ner_backward_charlm_path"] = _check_file(bwd, "backward character LM")
+    return files
+
+
+class Recognizer:
+    """Wraps a Stanza pipeline; ``__call__`` tags our own pretokenized sentences."""
+
+    def __init__(self, model_dir: str | Path | None = None, stanza_dir: str | Path | None = None,
+                 device: str = "cpu"):
+        import stanza
+
+        stanza_dir = stanza_dir or os.environ.get(ENV_STANZA_DIR)
+        model_dir = model_dir or os.environ.get(ENV_MODEL)
+        common = dict(lang="ar", processors="tokenize,ner", tokenize_pretokenized=True,
+                      download_method=None, logging_level="WARN", device=device)
+        if stanza_dir and not model_dir:
+            stanza_dir = Path(stanza_dir)
+            if not (stanza_dir / "resources.json").is_file():
+                raise ModelError(f"{stanza_dir}: not a Stanza resources directory (no resources.json)")
+            self.source = f"stanza-official:{stanza_dir}"
+            kwargs = dict(common, dir=str(stanza_dir))
+        else:
+            model_dir = Path(model_dir) if model_dir else PACKAGE_MODEL
+            files = model_files(model_dir)
+            if not (model_dir / "resources.json").is_file():
+                raise ModelError(f"{model_dir}: resources.json is missing")
+            self.source = str(model_dir)
+            kwargs = dict(common, dir=str(model_dir), **{k: str(v) for k, v in files.items()})
+        try:
+            self.pipeline = stanza.Pipeline(**kwargs)
+        except ModelError:
+            raise
+        except (RuntimeError, OSError, EOFError, KeyError, ValueError, pickle.UnpicklingError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"{self.source}: cannot load the NER model ({first})") from exc
+
+    def tag(self, sentences: list[Sentence]) -> list[list[str]]:
+        """BIO tags for every token of every sentence."""
+        if not sentences:
+            return []
+        doc = self.pipeline([[t.norm for t in s.tokens] for s in sentences])
+        out = []
+        for sent in doc.sentences:
+            tags = []
+            for tok in sent.tokens:
+                tag = tok.ner or "O"
+                if tag.startswith("S-"):
+                    tag = "B-" + tag[2:]
+                elif tag.startswith("E-"):
+                    tag = "I-" + tag[2:]
+                if tag != "O":
+                    tag = tag[:2] + _TYPE_ALIASES.get(tag[2:], tag[2:])
+                tags.append(tag)
+            out.append(tags)
+        return out
+
+    def __call__(self, text: str, sentences: list[Sentence]) -> list[Entity]:
+        return entities_from_tags(text, sentences, self.tag(sentences))
+
+
+def entities_from_tags(text: str, sentences: list[Sentence], tags: list[list[str]]) -> list[Entity]:
+    """Group BIO tags into entity spans over the original text."""
+    entities = []
+    for sent, sent_tags in zip(sentences, tags):
+        i = 0
+        while i < len(sent_tags):
+            tag = sent_tags[i]
+            if tag == "O":
+                i += 1
+                continue
+            etype = tag[2:]
+            j = i + 1
+            while j < len(sent_tags) and sent_tags[j] == "I-" + etype:
+                j += 1
+            start, end = sent.tokens[i].start, sent.tokens[j - 1].end
+            entities.append(Entity(text[start:end], etype, start, end, sent.index, i, j))
+            i = j
+    return entities

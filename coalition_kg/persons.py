@@ -1,0 +1,212 @@
+"""Step 4b: one node per real person, across spelling variants and partial mentions.
+
+Names are compared on normalized tokens (diacritics, hamza/alef, ya/ta-marbuta unified;
+single-letter initials such as ج ignored).  Two spellings of a *foreign* name transliterated
+into Arabic often differ in long vowels (بلينكن، بلينكين، بلكين), so tokens of five letters
+or more also match on their consonant skeleton (long vowels ا و ي removed after the first
+letter) up to one edit.  Shorter tokens — most Arabic given names — must match exactly, so
+حسن and حسين stay apart.
+
+Merging rules, in order:
+1. within an article, a full name (2+ tokens) joins a cluster whose name it matches token by
+   token (first and last token compatible);
+2. within an article, a partial mention (a contiguous part of a full name: لويجي، دي مايو،
+   بلينكن) joins the one cluster it fits; if it fits several, it joins none;
+3. across articles, clusters merge when they share a compatible full name, or when a
+   one-token cluster fits exactly one full-name cluster *and* both hold the same role for the
+   same country (أنتوني, "US foreign minister");
+4. clusters whose roles name different countries are never merged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .text import normalize
+
+
+def name_tokens(surface: str) -> list[str]:
+    toks = [t for t in normalize(surface).split() if len(t) > 1]
+    return toks
+
+
+def skeleton(token: str) -> str:
+    return token[:1] + "".join(ch for ch in token[1:] if ch not in "اوي")
+
+
+def _edit_distance_le1(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = j = diff = 0
+    while i < len(a) and j < len(b):
+        if a[i] != b[j]:
+            diff += 1
+            if diff > 1:
+                return False
+            if len(a) == len(b):
+                i += 1
+            j += 1
+        else:
+            i += 1
+            j += 1
+    return diff + (len(b) - j) + (len(a) - i) <= 1
+
+
+def token_match(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) >= 5 and len(b) >= 5:
+        return _edit_distance_le1(skeleton(a), skeleton(b))
+    return False
+
+
+def full_match(a: list[str], b: list[str]) -> bool:
+    """Two full names (2+ tokens) denote the same person."""
+    if len(a) < 2 or len(b) < 2:
+        return False
+    if not token_match(a[0], b[0]) or not token_match(a[-1], b[-1]):
+        return False
+    # middle tokens (particles like دي, لو) must agree where both have them
+    mid_a, mid_b = a[1:-1], b[1:-1]
+    if mid_a and mid_b and len(mid_a) == len(mid_b):
+        return all(token_match(x, y) for x, y in zip(mid_a, mid_b))
+    return True
+
+
+def part_of(part: list[str], full: list[str]) -> bool:
+    """``part`` is a contiguous run of ``full``'s tokens (each token compatible)."""
+    n = len(part)
+    if not part or n >= len(full):
+        return False
+    return any(all(token_match(x, y) for x, y in zip(part, full[i:i + n])) for i in range(len(full) - n + 1))
+
+
+@dataclass
+class PersonCluster:
+    id: str
+    names: list[list[str]] = field(default_factory=list)    # normalized token lists
+    surfaces: list[str] = field(default_factory=list)        # original surface forms
+    roles: set[tuple[str, str | None]] = field(default_factory=set)  # (role, country code)
+    articles: set[str] = field(default_factory=set)
+
+    @property
+    def full_names(self) -> list[list[str]]:
+        return [n for n in self.names if len(n) >= 2]
+
+    @property
+    def label(self) -> str:
+        """Preferred Arabic label: the most frequent of the longest surface forms."""
+        best = max(self.surfaces, key=lambda s: (len(name_tokens(s)), self.surfaces.count(s), -len(s)))
+        return best.strip()
+
+    def countries(self) -> set[str]:
+        return {c for _, c in self.roles if c}
+
+    def fits_full(self, toks: list[str]) -> bool:
+        return any(full_match(toks, n) for n in self.full_names)
+
+    def fits_part(self, toks: list[str]) -> bool:
+        if any(toks == n for n in self.names):
+            return True
+        return any(part_of(toks, n) for n in self.full_names)
+
+
+def _roles_conflict(a: set, b: set) -> bool:
+    ca = {c for _, c in a if c}
+    cb = {c for _, c in b if c}
+    return bool(ca and cb and not ca & cb)
+
+
+def cluster_article(article_id: str, mentions: list[tuple[str, set]]) -> list[int]:
+    """Cluster one article's person mentions; returns a cluster index per mention.
+
+    ``mentions``: (surface, roles) in text order; roles are (role, country) pairs read from the
+    title in front of that mention."""
+    clusters: list[PersonCluster] = []
+    assignment: list[int | None] = [None] * len(mentions)
+    toks_list = [name_tokens(s) for s, _ in mentions]
+    # pass 1: full names
+    for idx, ((surface, roles), toks) in enumerate(zip(mentions, toks_list)):
+        if len(toks) < 2:
+            continue
+        target = None
+        for ci, c in enumerate(clusters):
+            if c.fits_full(toks) and not _roles_conflict(c.roles, roles):
+                target = ci
+                break
+        if target is None:
+            clusters.append(PersonCluster(f"{article_id}#{len(clusters)}"))
+            target = len(clusters) - 1
+        _add(clusters[target], toks, surface, roles, article_id)
+        assignment[idx] = target
+    # pass 2: partial and single-token mentions
+    for idx, ((surface, roles), toks) in enumerate(zip(mentions, toks_list)):
+        if assignment[idx] is not None or not toks:
+            continue
+        fits = [ci for ci, c in enumerate(clusters) if c.fits_part(toks) and not _roles_conflict(c.roles, roles)]
+        if len(fits) == 1:
+            target = fits[0]
+        else:
+            same = [ci for ci, c in enumerate(clusters) if toks in c.names]
+            if same:
+                target = same[0]
+            else:
+                clusters.append(PersonCluster(f"{article_id}#{len(clusters)}"))
+                target = len(clusters) - 1
+        _add(clusters[target], toks, surface, roles, article_id)
+        assignment[idx] = target
+    return [a if a is not None else -1 for a in assignment]
+
+
+def _add(c: PersonCluster, toks, surface, roles, article_id):
+    c.names.append(toks)
+    c.surfaces.append(surface)
+    c.roles |= set(roles)
+    c.articles.add(article_id)
+
+
+def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
+    """Union article-level clusters into build-level persons; returns cluster id -> person index."""
+    parent = list(range(len(clusters)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i, j):
+        parent[find(i)] = find(j)
+
+    for i, a in enumerate(clusters):
+        for j in range(i + 1, len(clusters)):
+            b = clusters[j]
+            if _roles_conflict(a.roles, b.roles):
+                continue
+            if any(b.fits_full(n) for n in a.full_names):
+                union(i, j)
+    # one-token clusters: join the single full-name person that fits — on the family name alone,
+    # on a given name only when both hold the same role for the same country
+    for i, a in enumerate(clusters):
+        if a.full_names:
+            continue
+        toks = a.names[0]
+        fits = set()
+        for j, b in enumerate(clusters):
+            if j == i or not b.full_names or _roles_conflict(a.roles, b.roles) or not b.fits_part(toks):
+                continue
+            family = len(toks) == 1 and any(token_match(toks[0], n[-1]) for n in b.full_names)
+            if family or (a.roles & b.roles):
+                fits.add(find(j))
+        if len(fits) == 1:
+            union(i, fits.pop())
+    roots: dict[int, int] = {}
+    out = {}
+    for i, c in enumerate(clusters):
+        r = find(i)
+        out[c.id] = roots.setdefault(r, len(roots))
+    return out

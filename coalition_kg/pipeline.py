@@ -1,0 +1,216 @@
+"""The one-way flow, end to end: read → tokenize → NER → link → extract → resolve → (RDF in :mod:`.rdf`).
+
+:func:`process_article` does everything that needs only one article; :func:`resolve` does what
+needs them all (one person across articles, one meeting reported by several articles).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from . import extract, gazetteer, linking, persons
+from .dates import PartialDate
+from .extract import JoinMention, MeetingMention, ResolutionMention, Role
+from .linking import Mention
+from .ner import Entity
+from .reader import Article
+from .text import Sentence, split_sentences
+
+
+@dataclass
+class ArticleResult:
+    article: Article
+    sentences: list[Sentence]
+    entities: list[Entity]
+    mentions: list[Mention]                 # places and organizations
+    person_mentions: list[Mention]          # node = article-level cluster id
+    person_roles: dict[str, set]            # cluster id -> {(role, country)}
+    roles: list[tuple[str, Role, int]]      # (cluster id, role, sentence)
+    resolutions: list[ResolutionMention]
+    joins: list[JoinMention]
+    meetings: list[MeetingMention]
+    date: PartialDate | None
+    clusters: list[persons.PersonCluster] = field(default_factory=list)
+
+
+def process_article(article: Article, recognizer) -> ArticleResult:
+    sentences = split_sentences(article.text)
+    entities = recognizer(article.text, sentences)
+    return extract_article(article, sentences, entities)
+
+
+def extract_article(article: Article, sentences: list[Sentence], entities: list[Entity]) -> ArticleResult:
+    text = article.text
+    mentions = linking.link(text, sentences, entities)
+    places = [m for m in mentions if m.kind in ("Country", "City")]
+    sent_by_index = {s.index: s for s in sentences}
+
+    # persons: strip titles, read roles, cluster within the article
+    raw: list[tuple[Entity, int, int]] = []
+    ents_by_sent: dict[int, list[Entity]] = {}
+    for e in entities:
+        ents_by_sent.setdefault(e.sentence, []).append(e)
+    for idx, ents in ents_by_sent.items():
+        sent = sent_by_index[idx]
+        taken = {k for m in mentions if m.sentence == idx for k in range(m.first_token, m.last_token)}
+        for i, j in linking.person_spans(sent, ents, taken):
+            e = next(x for x in ents if x.type == "PERS" and x.first_token < j and i < x.last_token)
+            raw.append((e, i, j))
+    raw.sort(key=lambda x: (x[0].sentence, x[1]))
+    blocked_by_sent: dict[int, set[int]] = {}
+    for e, i, j in raw:
+        blocked_by_sent.setdefault(e.sentence, set()).update(range(i, j))
+    roles_per_mention = []
+    for e, i, j in raw:
+        sent = sent_by_index[e.sentence]
+        splaces = [m for m in places if m.sentence == e.sentence]
+        blocked = blocked_by_sent[e.sentence] - set(range(i, j))
+        rs = extract.roles_before(sent, i, splaces, blocked) or extract.roles_after(sent, j, splaces)
+        roles_per_mention.append(rs)
+    cluster_input = []
+    for (e, i, j), rs in zip(raw, roles_per_mention):
+        sent = sent_by_index[e.sentence]
+        surface = text[sent.tokens[i].start:sent.tokens[j - 1].end]
+        cluster_input.append((surface, {(r.role, r.country) for r in rs if not r.former}))
+    assignment = persons.cluster_article(article.id, cluster_input)
+    clusters: dict[int, persons.PersonCluster] = {}
+    person_mentions: list[Mention] = []
+    roles: list[tuple[str, Role, int]] = []
+    person_roles: dict[str, set] = {}
+    for (e, i, j), rs, (surface, rset), ci in zip(raw, roles_per_mention, cluster_input, assignment):
+        cid = f"person:{article.id}#{ci}"
+        c = clusters.setdefault(ci, persons.PersonCluster(cid))
+        c.names.append(persons.name_tokens(surface))
+        c.surfaces.append(surface)
+        c.roles |= rset
+        c.articles.add(article.id)
+        sent = sent_by_index[e.sentence]
+        person_mentions.append(Mention(cid, "Person", surface, sent.tokens[i].start, sent.tokens[j - 1].end,
+                                       e.sentence, i, j, "ner", 0.85))
+        person_roles.setdefault(cid, set()).update(rset)
+        for r in rs:
+            roles.append((cid, r, e.sentence))
+
+    art_date = extract.article_date(sentences)
+    unsc = any(m.node == "org:unsc" for m in mentions)
+    resolutions = extract.find_resolutions(text, sentences, unsc)
+    joins = extract.find_joins(sentences, places, extract.coalition_sentences(mentions))
+    meetings = extract.find_meetings(text, sentences, places, person_mentions, person_roles, art_date)
+    return ArticleResult(article, sentences, entities, mentions, person_mentions, person_roles, roles,
+                         resolutions, joins, meetings, art_date, list(clusters.values()))
+
+
+# ---------------------------------------------------------------------------------------------
+# build-level resolution
+
+@dataclass
+class Meeting:
+    id: str
+    mentions: list[tuple[str, MeetingMention]]   # (article id, mention)
+    city: str | None = None                      # city node key
+    country: str | None = None                   # ISO2
+    hosts: list[str] = field(default_factory=list)          # person node keys (build level)
+    host_countries: list[str] = field(default_factory=list)
+    date: PartialDate | None = None
+    planned: bool = False
+    kind: str | None = None
+
+
+@dataclass
+class Resolved:
+    results: list[ArticleResult]
+    person_of: dict[str, str]          # article cluster id -> build person key
+    persons: dict[str, dict]           # person key -> {label, surfaces, roles, articles}
+    meetings: list[Meeting]
+
+
+def _slug(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def resolve(results: list[ArticleResult]) -> Resolved:
+    clusters = [c for r in results for c in r.clusters]
+    index = persons.merge_across(clusters)
+    groups: dict[int, list[persons.PersonCluster]] = {}
+    for c in clusters:
+        groups.setdefault(index[c.id], []).append(c)
+    person_of, people = {}, {}
+    for members in groups.values():
+        merged = persons.PersonCluster("tmp")
+        for c in members:
+            merged.names += c.names
+            merged.surfaces += c.surfaces
+            merged.roles |= c.roles
+            merged.articles |= c.articles
+        full = max(merged.names, key=len)
+        key = "person:" + _slug(" ".join(full) + "|" + ",".join(sorted(merged.countries())))
+        people[key] = {"label": merged.label, "surfaces": sorted(set(merged.surfaces)),
+                       "roles": sorted(merged.roles, key=str), "articles": sorted(merged.articles)}
+        for c in members:
+            person_of[c.id] = key
+    # meetings across articles
+    meetings: list[Meeting] = []
+    for r in results:
+        for mm in r.meetings:
+            hosts = [person_of.get(h, h) for h in mm.hosts]
+            target = None
+            for m in meetings:
+                if _same_meeting(m, mm, hosts):
+                    target = m
+                    break
+            if target is None:
+                target = Meeting("", [])
+                meetings.append(target)
+            target.mentions.append((r.article.id, mm))
+            for h in hosts:
+                if h not in target.hosts:
+                    target.hosts.append(h)
+            for c in mm.host_countries:
+                if c not in target.host_countries:
+                    target.host_countries.append(c)
+            if target.city is None and mm.city is not None:
+                target.city, target.country = mm.city.node, mm.country
+            if mm.date and (target.date is None or mm.date.precision() > target.date.precision()
+                            or (mm.date.explicit and not target.date.explicit)):
+                target.date = mm.date
+            target.planned = mm.planned
+            target.kind = target.kind or mm.kind
+    gz = gazetteer.load()
+    used: set[str] = set()
+    for m in meetings:
+        # the hosts' governments are host countries too, when their role says so
+        for h in m.hosts:
+            for role, country in people.get(h, {}).get("roles", []):
+                if country and country not in m.host_countries:
+                    m.host_countries.append(country)
+        city = gz.cities_by_code(m.city.split(":", 1)[1]) if m.city else None
+        name = city.name_en if city else "meeting"
+        when = m.date.iso() if m.date and m.date.iso() else "-".join(sorted(m.host_countries)) or "undated"
+        base = "meeting:" + _ascii_slug(f"{name}-{when}") + ("-planned" if m.planned else "")
+        m.id, n = base, 2
+        while m.id in used:
+            m.id, n = f"{base}-{n}", n + 1
+        used.add(m.id)
+    return Resolved(results, person_of, people, meetings)
+
+
+def _ascii_slug(s: str) -> str:
+    import re
+    import unicodedata
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "x"
+
+
+def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str]) -> bool:
+    if m.planned != mm.planned:
+        return False
+    if m.date and mm.date and not m.date.compatible(mm.date):
+        return False
+    host_overlap = bool(set(m.hosts) & set(hosts)) or bool(set(m.host_countries) & set(mm.host_countries))
+    host_empty = not (m.hosts or m.host_countries) or not (hosts or mm.host_countries)
+    if m.city and mm.city:
+        return m.city == mm.city.node and (host_overlap or host_empty)
+    if m.city is None and mm.city is None:
+        return bool(hosts) and set(hosts) == set(m.hosts)
+    return False

@@ -1,0 +1,112 @@
+"""Reading ANERcorp and splitting it by document order.
+
+The split used for every figure this project reports:
+
+* the corpus is read in file order and cut into sentences at each ``.`` token (the corpus
+  marks no other sentence boundary); empty tokens and the byte-order mark are dropped;
+* the **last sixth of the sentences is the test set** — never trained or tuned on;
+* of the first five sixths, the last tenth is the development set (model selection),
+  the rest is the training set.
+
+The corpus repeats some articles, so evaluation also reports the test sentences that do
+not occur verbatim in the training + development part ("unseen").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..text import normalize_for_model
+
+TAGS = {"O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"}
+Sentence = list[tuple[str, str]]  # (token, BIO tag)
+
+
+class CorpusError(ValueError):
+    pass
+
+
+def read_anercorp(path: str | Path) -> list[Sentence]:
+    """Sentences of (token, tag) pairs, in file order."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    sentences: list[Sentence] = []
+    current: Sentence = []
+    for lineno, line in enumerate(raw.splitlines(), 1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) == 1:          # an empty token: only the tag is left
+            continue
+        token, tag = "".join(parts[:-1]).replace("\u200f", ""), parts[-1]
+        if tag not in TAGS:
+            raise CorpusError(f"{path}:{lineno}: unknown tag {tag!r}")
+        if not token:
+            continue
+        current.append((token, tag))
+        if token == ".":
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    if not sentences:
+        raise CorpusError(f"{path}: no annotated tokens found")
+    return sentences
+
+
+@dataclass
+class Split:
+    train: list[Sentence]
+    dev: list[Sentence]
+    test: list[Sentence]
+
+    def unseen_test(self) -> list[Sentence]:
+        """Test sentences whose token sequence does not occur in train or dev."""
+        seen = {tuple(t for t, _ in s) for s in self.train + self.dev}
+        return [s for s in self.test if tuple(t for t, _ in s) not in seen]
+
+
+def split_by_document_order(sentences: list[Sentence]) -> Split:
+    n = len(sentences)
+    test_start = n - n // 6
+    dev_start = test_start - test_start // 10
+    return Split(sentences[:dev_start], sentences[dev_start:test_start], sentences[test_start:])
+
+
+def fix_bio(tags: list[str]) -> list[str]:
+    """Repair I- tags that do not continue an entity of the same type (corpus noise)."""
+    out = []
+    prev = "O"
+    for tag in tags:
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        out.append(tag)
+        prev = tag
+    return out
+
+
+def to_stanza_json(sentences: list[Sentence]) -> list[list[dict]]:
+    """Stanza's NER training format; tokens get the same normalization used at inference."""
+    return [
+        [{"text": normalize_for_model(tok), "ner": tag}
+         for tok, tag in zip([t for t, _ in s], fix_bio([g for _, g in s]))]
+        for s in sentences
+    ]
+
+
+def write_split(split: Split, out_dir: str | Path) -> dict[str, Path]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name in ("train", "dev", "test"):
+        p = out_dir / f"ar_anercorp.{name}.json"
+        p.write_text(json.dumps(to_stanza_json(getattr(split, name)), ensure_ascii=False), encoding="utf-8")
+        paths[name] = p
+    return paths

@@ -1,0 +1,72 @@
+"""Entity-level (exact span and type) evaluation of an NER model on the ANERcorp test split."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..text import Sentence as TextSentence
+from ..text import Token
+from .anercorp import fix_bio, read_anercorp, split_by_document_order
+
+DEFAULT_DATA = Path("../shared/data/anercorp/ANERCorp.txt")
+
+
+def spans(tags: list[str]) -> set[tuple[int, int, str]]:
+    """(start, end, type) of every entity in a BIO sequence; a stray I- starts an entity."""
+    out, i = set(), 0
+    tags = fix_bio(tags)
+    while i < len(tags):
+        if tags[i].startswith("B-"):
+            etype, j = tags[i][2:], i + 1
+            while j < len(tags) and tags[j] == "I-" + etype:
+                j += 1
+            out.add((i, j, etype))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(100 * p, 2), "recall": round(100 * r, 2), "f1": round(100 * f, 2),
+            "support": tp + fn}
+
+
+def score(gold: list[list[str]], pred: list[list[str]]) -> dict:
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for g, p in zip(gold, pred):
+        gs, ps = spans(g), spans(p)
+        for s in ps & gs:
+            tp[s[2]] += 1
+        for s in ps - gs:
+            fp[s[2]] += 1
+        for s in gs - ps:
+            fn[s[2]] += 1
+    types = sorted(set(tp) | set(fp) | set(fn))
+    micro = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    return {"micro": micro, "per_type": {t: prf(tp[t], fp[t], fn[t]) for t in types}}
+
+
+def evaluate(recognizer, data: str | Path = DEFAULT_DATA) -> dict:
+    split = split_by_document_order(read_anercorp(data))
+
+    def run(sentences):
+        wrapped = [TextSentence(i, 0, 0, [Token(t, 0, 0) for t, _ in s]) for i, s in enumerate(sentences)]
+        return score([[g for _, g in s] for s in sentences], recognizer.tag(wrapped))
+
+    full = run(split.test)
+    unseen_sents = split.unseen_test()
+    unseen = run(unseen_sents)
+    return {
+        "micro_f1": full["micro"]["f1"], "precision": full["micro"]["precision"],
+        "recall": full["micro"]["recall"], "per_type": full["per_type"],
+        "test_tokens": sum(len(s) for s in split.test), "test_sentences": len(split.test),
+        "micro_f1_unseen": unseen["micro"]["f1"], "unseen_sentences": len(unseen_sents),
+        "unseen_tokens": sum(len(s) for s in unseen_sents),
+        "split": "ANERcorp by document order: last sixth of sentences = test",
+        "model": recognizer.source,
+    }

@@ -1,0 +1,123 @@
+"""Training the shipped Arabic NER model with Stanza's own trainer.
+
+``coalition-kg train-ner --data ANERCorp.txt --out DIR`` runs, in order:
+
+1. read ANERcorp and split it by document order (see :mod:`.anercorp`);
+2. train word2vec vectors (gensim) on the training + development text only, and convert
+   them to a Stanza pretrain file;
+3. optionally (``--charlm``) train forward and backward character language models with
+   ``stanza.models.charlm`` on the same text;
+4. train the tagger with ``stanza.models.ner_tagger`` (BiLSTM-CRF), selecting on dev;
+5. write ``DIR/ner.pt``, ``DIR/pretrain.pt`` (and charlm files), ``DIR/resources.json`` and
+   ``DIR/training.json`` (the exact arguments, corpus hash and split sizes).
+
+Everything is seeded; the same command on the same corpus gives the same model up to
+floating-point nondeterminism of the CPU kernels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from .anercorp import read_anercorp, split_by_document_order, write_split
+
+log = logging.getLogger(__name__)
+
+
+def train_word_vectors(sentences, out_txt: Path, dim: int = 100, seed: int = 1234) -> Path:
+    from gensim.models import Word2Vec
+
+    from ..text import normalize_for_model
+
+    corpus = [[normalize_for_model(t) for t, _ in s] for s in sentences]
+    model = Word2Vec(corpus, vector_size=dim, window=5, min_count=2, sg=1, negative=10,
+                     epochs=30, workers=2, seed=seed)
+    model.wv.save_word2vec_format(str(out_txt), binary=False)
+    return out_txt
+
+
+def write_pretrain(vec_txt: Path, out_pt: Path) -> Path:
+    from stanza.models.common.pretrain import Pretrain
+
+    Pretrain(str(out_pt), str(vec_txt), max_vocab=-1).load()
+    return out_pt
+
+
+def train_charlm(text_file: Path, dev_file: Path, out_dir: Path, direction: str,
+                 max_epochs: int, hidden: int, seed: int = 1234) -> Path:
+    from stanza.models import charlm
+
+    out = out_dir / f"charlm_{direction}.pt"
+    args = [
+        "--train_file", str(text_file), "--eval_file", str(dev_file),
+        "--direction", direction, "--shorthand", "ar_anercorp",
+        "--mode", "train", "--save_dir", str(out_dir), "--save_name", out.name,
+        "--char_emb_dim", "50", "--char_hidden_dim", str(hidden), "--char_num_layers", "1",
+        "--epochs", str(max_epochs), "--batch_size", "50", "--bptt_size", "100",
+        "--cutoff", "3", "--eval_steps", "-1", "--char_dropout", "0.1", "--no_checkpoint",
+        "--seed", str(seed),
+    ]
+    charlm.main(args)
+    return out
+
+
+def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_interval: int = 250,
+              use_charlm: bool = False, charlm_epochs: int = 10, charlm_hidden: int = 256,
+              hidden_dim: int = 256, seed: int = 1234, work: str | Path | None = None) -> dict:
+    from stanza.models import ner_tagger
+
+    data, out = Path(data), Path(out)
+    work = Path(work) if work else out / "_work"
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    sentences = read_anercorp(data)
+    split = split_by_document_order(sentences)
+    paths = write_split(split, work)
+    log.info("split: train %d dev %d test %d sentences", len(split.train), len(split.dev), len(split.test))
+
+    vec_txt = train_word_vectors(split.train + split.dev, work / "vectors.txt", seed=seed)
+    pretrain = write_pretrain(vec_txt, work / "pretrain.pt")
+
+    args = [
+        "--mode", "train", "--shorthand", "ar_anercorp",
+        "--train_file", str(paths["train"]), "--eval_file", str(paths["dev"]),
+        "--wordvec_pretrain_file", str(pretrain),
+        "--save_dir", str(work), "--save_name", "ner.pt",
+        "--hidden_dim", str(hidden_dim), "--max_steps", str(max_steps),
+        "--eval_interval", str(eval_interval), "--seed", str(seed),
+        "--max_steps_no_improve", str(max(eval_interval * 6, 1500)),
+    ]
+    charlm_files = {}
+    if use_charlm:
+        from ..text import normalize_for_model
+        for name, part in (("train", split.train), ("dev", split.dev)):
+            (work / f"charlm.{name}.txt").write_text(
+                "\n".join(" ".join(normalize_for_model(t) for t, _ in s) for s in part) + "\n",
+                encoding="utf-8")
+        for direction in ("forward", "backward"):
+            charlm_files[direction] = train_charlm(work / "charlm.train.txt", work / "charlm.dev.txt",
+                                                   work, direction, charlm_epochs, charlm_hidden, seed)
+        args += ["--charlm", "--charlm_shorthand", "ar_anercorp",
+                 "--charlm_forward_file", str(charlm_files["forward"]),
+                 "--charlm_backward_file", str(charlm_files["backward"])]
+    ner_tagger.main(args)
+
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(work / "ner.pt", out / "ner.pt")
+    shutil.copy(pretrain, out / "pretrain.pt")
+    for direction, f in charlm_files.items():
+        shutil.copy(f, out / f"charlm_{direction}.pt")
+    (out / "resources.json").write_text(json.dumps({"ar": {"lang_name": "Arabic"}}), encoding="utf-8")
+    info = {
+        "corpus": str(data), "corpus_sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
+        "split": "document order: last 1/6 of sentences = test; last 1/10 of the rest = dev",
+        "sentences": {"train": len(split.train), "dev": len(split.dev), "test": len(split.test)},
+        "trainer_args": args, "charlm": bool(charlm_files), "seconds": round(time.time() - t0),
+    }
+    (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
+    return info
