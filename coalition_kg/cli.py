@@ -126,7 +126,7 @@ def cmd_train_ner(args) -> int:
     from .training.train import train_ner
     info = train_ner(args.data, args.out, max_steps=args.max_steps, eval_interval=args.eval_interval,
                      use_charlm=args.charlm, charlm_epochs=args.charlm_epochs, charlm_hidden=args.charlm_hidden,
-                     hidden_dim=args.hidden_dim, seed=args.seed)
+                     hidden_dim=args.hidden_dim, seed=args.seed, charlm_dir=args.charlm_dir)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -280,9 +280,10 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    from .graph import to_networkx
+    from .graph import sentence_texts, to_networkx
     from .viz import write_all
-    paths = write_all(to_networkx(_dataset_from(args)), Path(args.out))
+    ds = _dataset_from(args)
+    paths = write_all(to_networkx(ds), Path(args.out), sentence_texts(ds))
     print(json.dumps({k: str(v) for k, v in paths.items()}, indent=1))
     return 0
 
@@ -316,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--charlm", action="store_true", help="also train forward/backward character LMs and use them")
     p.add_argument("--charlm-epochs", type=int, default=20)
     p.add_argument("--charlm-hidden", type=int, default=256)
+    p.add_argument("--charlm-dir", metavar="DIR", help="reuse charlm_forward.pt / charlm_backward.pt from an earlier run")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .dates import PartialDate, article_date, find_dates, relative_date
 from .gazetteer import clitic_variants
@@ -55,8 +56,20 @@ def _bare(word: str) -> list[str]:
     return clitic_variants(word)
 
 
+@lru_cache(maxsize=4096)
+def _norm_forms(forms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize(f) for f in forms)
+
+
 def _is(word: str, *forms: str) -> bool:
-    return any(v in forms for v in _bare(word))
+    """``word`` (normalized) is one of ``forms`` once its clitics are stripped; forms may be
+    written in any spelling (they are normalized the same way)."""
+    wanted = _norm_forms(forms)
+    return any(v in wanted for v in _bare(word))
+
+
+def _N(words) -> set[str]:
+    return {normalize(w) for w in words}
 
 
 def read_title(words: list[str]) -> tuple[str, bool] | None:
@@ -100,9 +113,9 @@ def read_title(words: list[str]) -> tuple[str, bool] | None:
     return None
 
 
-ROLE_HEADS = {"نايب", "نايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
+ROLE_HEADS = _N({"نايب", "نايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
               "مبعوث", "المبعوثه", "الامين", "سفير", "السفير", "سفيره", "الملك", "ولي", "امير", "الامير",
-              "المتحدث", "المتحدثه"}
+              "المتحدث", "المتحدثه"})
 
 
 def _head_at(word: str) -> bool:
@@ -222,8 +235,8 @@ def find_resolutions(text: str, sentences: list[Sentence], article_mentions_unsc
 # ---------------------------------------------------------------------------------------------
 # joined the coalition
 
-_JOIN = {"انضمام", "انضم", "انضمت", "انضموا", "ينضم", "تنضم", "انضمامها", "انضمامهم"}
-_NEW_MEMBER = {"الجدد", "الجديده", "جديدين", "جديدا", "جديد"}
+_JOIN = _N({"انضمام", "انضم", "انضمت", "انضموا", "ينضم", "تنضم", "انضمامها", "انضمامهم"})
+_NEW_MEMBER = _N({"الجدد", "الجديده", "جديدين", "جديدا", "جديد"})
 
 
 @dataclass
@@ -291,18 +304,18 @@ def _chain_after(sent: Sentence, start: int, mentions: list[Mention], max_gap: i
 # ---------------------------------------------------------------------------------------------
 # meetings
 
-_MEETING_NOUNS = {"اجتماع", "الاجتماع", "اجتماعا", "اجتماعه", "اجتماعها", "اجتماعهم", "لقاء", "اللقاء",
-                  "مؤتمر", "المؤتمر", "مؤتمرا", "قمه", "القمه", "اجتماعات", "الاجتماعات", "اجتماعاته"}
-_PLURAL_NOUNS = {"اجتماعات", "الاجتماعات", "اجتماعاته"}
-_MEETING_VERB_PREFIXES = ("اجتمع", "يجتمع", "تجتمع", "سيجتمع", "التقي", "التقوا", "يلتقي", "التقت")
-_HOST_VERB_PREFIXES = ("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "استضافه", "باستضافه",
-                       "ترءس", "ترأس", "يترأس", "تترأس", "يتراس", "تتراس", "تراس", "براسه", "برياسه", "برئاسه")
-_PLANNED = {"سيعقد", "ستعقد", "يعتزمون", "يعتزم", "تعتزم", "المقبل", "القادم", "المقبله", "القادمه", "المقرر",
-            "سيستضيف", "ستستضيف", "سيجتمع", "عزمهم", "يعقد"}
-_ADOPT_PREFIXES = ("تبني", "تبنت", "تبناها", "اعتماد", "اعتمدت", "اعتمدها")
-_MINISTERIAL = {"وزراء", "الوزراء", "الوزاري", "الوزاريه", "وزير", "وزيرا"}
-_DIRECTORS = {"المدراء", "المديرون", "المديرين", "مدراء", "القاده", "قاده"}
-_COUNTERPART = {"نظيره", "نظيرته", "نظيريه", "نظرايه", "نظيرها", "نظيرهم"}
+_MEETING_NOUNS = _N({"اجتماع", "الاجتماع", "اجتماعا", "اجتماعه", "اجتماعها", "اجتماعهم", "لقاء", "اللقاء",
+                  "مؤتمر", "المؤتمر", "مؤتمرا", "قمه", "القمه", "اجتماعات", "الاجتماعات", "اجتماعاته"})
+_PLURAL_NOUNS = _N({"اجتماعات", "الاجتماعات", "اجتماعاته"})
+_MEETING_VERB_PREFIXES = tuple(_N(("اجتمع", "يجتمع", "تجتمع", "سيجتمع", "التقي", "التقوا", "يلتقي", "التقت")))
+_HOST_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "استضافه", "باستضافه",
+                       "ترءس", "ترأس", "يترأس", "تترأس", "يتراس", "تتراس", "تراس", "براسه", "برياسه", "برئاسه")))
+_PLANNED = _N({"سيعقد", "ستعقد", "يعتزمون", "يعتزم", "تعتزم", "المقبل", "القادم", "المقبله", "القادمه", "المقرر",
+            "سيستضيف", "ستستضيف", "سيجتمع", "عزمهم", "يعقد"})
+_ADOPT_PREFIXES = tuple(_N(("تبني", "تبنت", "تبناها", "اعتماد", "اعتمدت", "اعتمدها")))
+_MINISTERIAL = _N({"وزراء", "الوزراء", "الوزاري", "الوزاريه", "وزير", "وزيرا"})
+_DIRECTORS = _N({"المدراء", "المديرون", "المديرين", "مدراء", "القاده", "قاده"})
+_COUNTERPART = _N({"نظيره", "نظيرته", "نظيريه", "نظرايه", "نظيرها", "نظيرهم"})
 
 
 @dataclass

@@ -104,8 +104,9 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
                 continue
             inside = all(in_loc[i:i + n])
             prev = words[i - 1] if i > 0 else ""
-            cue = prev in CITY_CUES or (i > 1 and words[i - 2] in CITY_CUES and gz.nisba(key(prev)) is not None)
-            m = _match(span_words, gz, inside, cue)
+            cue_nisba = gz.nisba(key(prev)) if i > 1 and words[i - 2] in CITY_CUES else None
+            cue = prev in CITY_CUES or cue_nisba is not None
+            m = _match(span_words, gz, inside, cue, cue_nisba.code if cue_nisba else None)
             if m is None:
                 continue
             kind, place, is_nisba, source, matched = m
@@ -127,24 +128,26 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
             cap = gz.capitals.get(m.attrs["place"].code)
             if cap is not None:
                 m.kind, m.node, m.source = "City", f"city:{cap.code}", "cue"
-                m.attrs = {"place": cap, "label_ar": cap.name_ar}
                 m.start = sentence.tokens[m.first_token - 1].start
                 m.text = text[m.start:m.end]
                 m.first_token -= 1
+                m.attrs = {"place": cap, "label_ar": m.text}
     found.sort(key=lambda m: m.start)
     return found
 
 
-def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool):
-    """(kind, place, is_nisba, source) for a run of normalized words, or None."""
+def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, prefer: str | None = None):
+    """(kind, place, is_nisba, source, key) for a run of normalized words, or None.
+
+    After a city cue ("العاصمة الأردنية عمان") a city wins over a country of the same name, and a
+    city of the country the cue names wins over namesakes elsewhere."""
     for k in gz.readings(words):
-        if k in gz.ambiguous and not inside_loc:
+        if k in gz.ambiguous and not inside_loc and not city_cue:
             return None
-        if city_cue or inside_loc:
-            if city_cue:
-                city = gz.city(k)
-                if city is not None and gz.country(k) is None:
-                    return "City", city, False, "cue", k
+        if city_cue:
+            city = gz.city(k, prefer_country=prefer)
+            if city is not None and (prefer is None or city.country == prefer or gz.country(k) is None):
+                return "City", city, False, "cue", k
         country = gz.country(k)
         if country is not None:
             return "Country", country, False, "ner" if inside_loc else "gazetteer", k
@@ -164,16 +167,26 @@ def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> lis
     Adjacent PERS spans are joined (جان إيف | لو دريان), also across an initial's dot
     (أنتوني ج . بلينكن); leading title words are dropped; tokens already linked as a place or
     organization (``taken``) are trimmed from either end, and a span left empty is dropped."""
-    spans = sorted((e.first_token, e.last_token) for e in ents if e.type == "PERS")
-    joined: list[list[int]] = []
     toks = sentence.tokens
-    for i, j in spans:
-        if joined:
-            pi, pj = joined[-1]
-            if i == pj or (i == pj + 1 and toks[pj].text == "." and len(toks[pj - 1].text) == 1):
+    joined: list[list[int]] = []
+    last_type = None
+    for e in sorted(ents, key=lambda e: e.first_token):
+        i, j = e.first_token, e.last_token
+        adjacent = bool(joined) and (i == joined[-1][1] or (
+            i == joined[-1][1] + 1 and toks[joined[-1][1]].text == "." and len(toks[joined[-1][1] - 1].text) == 1))
+        if e.type == "PERS":
+            if adjacent and last_type == "PERS":
                 joined[-1][1] = j
-                continue
-        joined.append([i, j])
+            else:
+                joined.append([i, j])
+            last_type = "PERS"
+        elif adjacent and last_type == "PERS" and e.type in ("LOC", "ORG", "MISC") \
+                and not any(k in taken for k in range(i, j)):
+            # a name the tagger split and mistyped (أنتوني ج | بلينكين/LOC): a place or
+            # organization that no gazetteer knows does not directly continue a person's name
+            joined[-1][1] = j
+        else:
+            last_type = e.type
     out = []
     for i, j in joined:
         while i < j and (normalize(toks[i].text) in TITLE_WORDS or i in taken or not normalize(toks[i].text)):

@@ -4,7 +4,7 @@ Names are compared on normalized tokens (diacritics, hamza/alef, ya/ta-marbuta u
 single-letter initials such as ج ignored).  Two spellings of a *foreign* name transliterated
 into Arabic often differ in long vowels (بلينكن، بلينكين، بلكين), so tokens of five letters
 or more also match on their consonant skeleton (long vowels ا و ي removed after the first
-letter) up to one edit.  Shorter tokens — most Arabic given names — must match exactly, so
+letter) up to one edit, when both skeletons have four letters or more and begin alike.  Shorter tokens — most Arabic given names — must match exactly, so
 حسن and حسين stay apart.
 
 Merging rules, in order:
@@ -60,7 +60,9 @@ def token_match(a: str, b: str) -> bool:
     if a == b:
         return True
     if len(a) >= 5 and len(b) >= 5:
-        return _edit_distance_le1(skeleton(a), skeleton(b))
+        sa, sb = skeleton(a), skeleton(b)
+        # fuzzy only on long skeletons with the same first letter: كورونا/دريان must not match
+        return len(sa) >= 4 and len(sb) >= 4 and sa[0] == sb[0] and _edit_distance_le1(sa, sb)
     return False
 
 
@@ -125,38 +127,28 @@ def cluster_article(article_id: str, mentions: list[tuple[str, set]]) -> list[in
     """Cluster one article's person mentions; returns a cluster index per mention.
 
     ``mentions``: (surface, roles) in text order; roles are (role, country) pairs read from the
-    title in front of that mention."""
+    title in front of that mention.  Longer names are placed first, so that a partial mention
+    (دي مايو، لويجي) finds the full name wherever it stands in the text."""
     clusters: list[PersonCluster] = []
     assignment: list[int | None] = [None] * len(mentions)
     toks_list = [name_tokens(s) for s, _ in mentions]
-    # pass 1: full names
-    for idx, ((surface, roles), toks) in enumerate(zip(mentions, toks_list)):
-        if len(toks) < 2:
+    order = sorted(range(len(mentions)), key=lambda i: (-len(toks_list[i]), i))
+    for idx in order:
+        surface, roles = mentions[idx]
+        toks = toks_list[idx]
+        if not toks:
             continue
         target = None
-        for ci, c in enumerate(clusters):
-            if c.fits_full(toks) and not _roles_conflict(c.roles, roles):
-                target = ci
-                break
+        if len(toks) >= 2:
+            target = next((ci for ci, c in enumerate(clusters)
+                           if c.fits_full(toks) and not _roles_conflict(c.roles, roles)), None)
+        if target is None:
+            fits = [ci for ci, c in enumerate(clusters) if c.fits_part(toks) and not _roles_conflict(c.roles, roles)]
+            if len(fits) == 1:
+                target = fits[0]
         if target is None:
             clusters.append(PersonCluster(f"{article_id}#{len(clusters)}"))
             target = len(clusters) - 1
-        _add(clusters[target], toks, surface, roles, article_id)
-        assignment[idx] = target
-    # pass 2: partial and single-token mentions
-    for idx, ((surface, roles), toks) in enumerate(zip(mentions, toks_list)):
-        if assignment[idx] is not None or not toks:
-            continue
-        fits = [ci for ci, c in enumerate(clusters) if c.fits_part(toks) and not _roles_conflict(c.roles, roles)]
-        if len(fits) == 1:
-            target = fits[0]
-        else:
-            same = [ci for ci, c in enumerate(clusters) if toks in c.names]
-            if same:
-                target = same[0]
-            else:
-                clusters.append(PersonCluster(f"{article_id}#{len(clusters)}"))
-                target = len(clusters) - 1
         _add(clusters[target], toks, surface, roles, article_id)
         assignment[idx] = target
     return [a if a is not None else -1 for a in assignment]
@@ -170,8 +162,14 @@ def _add(c: PersonCluster, toks, surface, roles, article_id):
 
 
 def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
-    """Union article-level clusters into build-level persons; returns cluster id -> person index."""
+    """Union article-level clusters into build-level persons; returns cluster id -> person index.
+
+    Full names that match are joined first; then a cluster whose longest name is only part of
+    one person's full name (بلينكن، دي مايو، أنتوني) joins that person — on a family name, or on
+    a given name when both hold the same role for the same country.  A group never takes in
+    roles for a different country, and a partial name that fits several persons joins none."""
     parent = list(range(len(clusters)))
+    roles = [set(c.roles) for c in clusters]
 
     def find(i):
         while parent[i] != i:
@@ -179,27 +177,41 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
             i = parent[i]
         return i
 
-    def union(i, j):
-        parent[find(i)] = find(j)
+    def union(i, j) -> bool:
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            return True
+        if _roles_conflict(roles[ri], roles[rj]):
+            return False
+        parent[ri] = rj
+        roles[rj] |= roles[ri]
+        return True
 
-    for i, a in enumerate(clusters):
-        for j in range(i + 1, len(clusters)):
-            b = clusters[j]
-            if _roles_conflict(a.roles, b.roles):
-                continue
-            if any(b.fits_full(n) for n in a.full_names):
-                union(i, j)
-    # one-token clusters: join the single full-name person that fits — on the family name alone,
-    # on a given name only when both hold the same role for the same country
-    for i, a in enumerate(clusters):
-        if a.full_names:
+    # 1. full names, clusters with roles first so that a roleless one cannot bridge two countries
+    order = sorted(range(len(clusters)), key=lambda i: (not clusters[i].roles, i))
+    for x, i in enumerate(order):
+        a = clusters[i]
+        if not a.full_names:
             continue
-        toks = a.names[0]
+        fits = [j for j in order[x + 1:] if clusters[j].full_names and any(clusters[j].fits_full(n) for n in a.full_names)]
+        if not a.roles:
+            groups = {find(j) for j in fits}
+            if len(groups) > 1 and any(_roles_conflict(roles[g], roles[h]) for g in groups for h in groups):
+                continue
+        for j in fits:
+            union(i, j)
+    # 2. partial names
+    for i, a in enumerate(clusters):
+        longest = max(a.names, key=len)
+        if any(len(n) > len(longest) for n in a.names):
+            continue
         fits = set()
         for j, b in enumerate(clusters):
-            if j == i or not b.full_names or _roles_conflict(a.roles, b.roles) or not b.fits_part(toks):
+            if find(j) == find(i) or not any(len(n) > len(longest) and part_of(longest, n) for n in b.full_names):
                 continue
-            family = len(toks) == 1 and any(token_match(toks[0], n[-1]) for n in b.full_names)
+            if _roles_conflict(roles[find(i)], roles[find(j)]):
+                continue
+            family = any(token_match(longest[-1], n[-1]) for n in b.full_names)
             if family or (a.roles & b.roles):
                 fits.add(find(j))
         if len(fits) == 1:

@@ -53,11 +53,16 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         ents_by_sent.setdefault(e.sentence, []).append(e)
     for idx, ents in ents_by_sent.items():
         sent = sent_by_index[idx]
-        taken = {k for m in mentions if m.sentence == idx for k in range(m.first_token, m.last_token)}
+        taken = {k for m in mentions if m.sentence == idx and m.kind != "Place"
+                 for k in range(m.first_token, m.last_token)}
         for i, j in linking.person_spans(sent, ents, taken):
             e = next(x for x in ents if x.type == "PERS" and x.first_token < j and i < x.last_token)
             raw.append((e, i, j))
     raw.sort(key=lambda x: (x[0].sentence, x[1]))
+    # an unknown "place" that turned out to be part of a person's name is no place
+    person_tokens = {(e.sentence, k) for e, i, j in raw for k in range(i, j)}
+    mentions = [m for m in mentions if not (m.kind == "Place" and any(
+        (m.sentence, k) in person_tokens for k in range(m.first_token, m.last_token)))]
     blocked_by_sent: dict[int, set[int]] = {}
     for e, i, j in raw:
         blocked_by_sent.setdefault(e.sentence, set()).update(range(i, j))
@@ -91,6 +96,17 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         person_roles.setdefault(cid, set()).update(rset)
         for r in rs:
             roles.append((cid, r, e.sentence))
+    # "الوزير بلينكن" says less than "وزير الخارجية الأمريكي": a bare title without a country
+    # adds nothing to a person who has a specific role
+    specific = {cid for cid, r, _ in roles if r.country or r.org}
+    roles = [(cid, r, s) for cid, r, s in roles
+             if not (cid in specific and r.role == "minister" and not r.country and not r.org)]
+    for cid in person_roles:
+        if cid in specific:
+            person_roles[cid] = {x for x in person_roles[cid] if not (x[0] == "minister" and x[1] is None)}
+    for c in clusters.values():
+        if c.id in specific:
+            c.roles = {x for x in c.roles if not (x[0] == "minister" and x[1] is None)}
 
     art_date = extract.article_date(sentences)
     unsc = any(m.node == "org:unsc" for m in mentions)

@@ -326,3 +326,24 @@ def union_graph(ds: Dataset) -> Graph:
     for q in ds.quads((None, None, None, None)):
         g.add(q[:3])
     return g
+
+
+ONTOLOGY_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "ontology"
+
+
+def ontology() -> Graph:
+    g = Graph()
+    g.parse(ONTOLOGY_DIR / "coalition.ttl", format="turtle")
+    return g
+
+
+def validate(source: Dataset | Graph) -> tuple[bool, str]:
+    """SHACL-validate a built graph against ``ontology/shapes.ttl`` (with the ontology's class
+    hierarchy); returns (conforms, report text)."""
+    import pyshacl
+
+    data = union_graph(source) if isinstance(source, Dataset) else source
+    shapes = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology(), inference="none",
+                                         advanced=True, allow_warnings=True)
+    return bool(conforms), text

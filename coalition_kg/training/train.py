@@ -66,9 +66,21 @@ def train_charlm(text_file: Path, dev_file: Path, out_dir: Path, direction: str,
     return out
 
 
+def compact(ner_pt: Path, out_pt: Path) -> Path:
+    """Store the tagger's weights in float16 (half the size; Stanza casts them back to float32
+    when it loads them).  The shipped model is compacted; ``eval-ner`` measures it as shipped."""
+    import torch
+
+    data = torch.load(ner_pt, map_location="cpu", weights_only=False)
+    data["model"] = {k: (v.half() if v.is_floating_point() else v) for k, v in data["model"].items()}
+    torch.save(data, out_pt)
+    return out_pt
+
+
 def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_interval: int = 250,
               use_charlm: bool = False, charlm_epochs: int = 10, charlm_hidden: int = 256,
-              hidden_dim: int = 256, seed: int = 1234, work: str | Path | None = None) -> dict:
+              hidden_dim: int = 256, seed: int = 1234, work: str | Path | None = None,
+              charlm_dir: str | Path | None = None) -> dict:
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -100,6 +112,10 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_
                 "\n".join(" ".join(normalize_for_model(t) for t, _ in s) for s in part) + "\n",
                 encoding="utf-8")
         for direction in ("forward", "backward"):
+            existing = Path(charlm_dir) / f"charlm_{direction}.pt" if charlm_dir else None
+            if existing is not None and existing.is_file():
+                charlm_files[direction] = existing   # reuse LMs trained earlier by this same command
+                continue
             charlm_files[direction] = train_charlm(work / "charlm.train.txt", work / "charlm.dev.txt",
                                                    work, direction, charlm_epochs, charlm_hidden, seed)
         args += ["--charlm", "--charlm_shorthand", "ar_anercorp",
@@ -108,7 +124,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_
     ner_tagger.main(args)
 
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copy(work / "ner.pt", out / "ner.pt")
+    compact(work / "ner.pt", out / "ner.pt")
     shutil.copy(pretrain, out / "pretrain.pt")
     for direction, f in charlm_files.items():
         shutil.copy(f, out / f"charlm_{direction}.pt")

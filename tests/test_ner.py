@@ -1,0 +1,78 @@
+"""The real shipped Stanza model, loaded offline; clear errors for missing or corrupt models."""
+
+import json
+import shutil
+
+import pytest
+
+from coalition_kg.ner import PACKAGE_MODEL, ModelError, Recognizer
+from coalition_kg.text import split_sentences
+
+from conftest import SEEDS, run_cli
+
+
+def _entities(rec, text):
+    return [(e.text, e.type) for e in rec(text, split_sentences(text))]
+
+
+def test_shipped_model_is_small_and_complete():
+    files = {p.name: p.stat().st_size for p in PACKAGE_MODEL.iterdir()}
+    assert {"ner.pt", "pretrain.pt", "resources.json"} <= set(files)
+    assert sum(files.values()) < 25 * 1024 * 1024
+
+
+def test_finds_people_and_places_in_a_seed_sentence(recognizer):
+    text = ("اجتمع وزراء التحالف الدولي لهزيمة داعش مرة أخرى في مراكش ، بالمغرب ، بدعوة من وزير الخارجية "
+            "المغربي ناصر بوريطة ووزير الخارجية الأمريكي أنتوني ج بلينكين.")
+    ents = _entities(recognizer, text)
+    assert ("ناصر بوريطة", "PERS") in ents
+    assert ("مراكش", "LOC") in ents
+
+
+def test_entity_offsets_point_into_the_article(recognizer):
+    text = (SEEDS / "002_ca989a71598abdfa.txt").read_text(encoding="utf-8")
+    ents = recognizer(text, split_sentences(text))
+    assert len(ents) > 20
+    for e in ents:
+        assert text[e.start:e.end] == e.text
+    assert {"PERS", "LOC", "ORG"} <= {e.type for e in ents}
+
+
+def test_missing_model_file_gives_a_clear_error(tmp_path):
+    d = tmp_path / "model"
+    shutil.copytree(PACKAGE_MODEL, d)
+    (d / "ner.pt").unlink()
+    with pytest.raises(ModelError, match="ner.pt: NER model file is missing"):
+        Recognizer(d)
+
+
+def test_corrupt_model_file_gives_a_clear_error(tmp_path):
+    d = tmp_path / "model"
+    shutil.copytree(PACKAGE_MODEL, d)
+    (d / "ner.pt").write_bytes(b"this is not a torch checkpoint")
+    with pytest.raises(ModelError, match="corrupt"):
+        Recognizer(d)
+    # a truncated zip archive passes the magic check and must still fail clearly
+    data = (PACKAGE_MODEL / "ner.pt").read_bytes()
+    (d / "ner.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="ner.pt|cannot load"):
+        Recognizer(d)
+
+
+def test_cli_ner_prints_entities_offline(tmp_path):
+    # no network: proxies pointing nowhere make any download attempt fail loudly
+    env = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+    proc = run_cli("ner", SEEDS / "000_6077af6b98776dc7.txt", "--json", env=env)
+    out = json.loads(proc.stdout)
+    ents = out[0]["entities"]
+    assert any(e["type"] == "PERS" and "بوريطة" in e["text"] for e in ents)
+    text = (SEEDS / "000_6077af6b98776dc7.txt").read_text(encoding="utf-8")
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in ents)
+
+
+def test_cli_ner_reports_a_bad_file_in_one_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    proc = run_cli("ner", bad, check=False)
+    assert proc.returncode == 1
+    assert str(bad) in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

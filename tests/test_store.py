@@ -1,0 +1,125 @@
+"""The embedded Oxigraph store, rdflib in memory, the query library and safe parameters."""
+
+import pytest
+from rdflib import Literal
+
+from coalition_kg.query import QueryError, library, resolve_query, to_term
+from coalition_kg.store import MemoryStore, OxigraphStore, StoreError, with_values
+
+from conftest import SEEDS, run_cli
+
+HOSTILE = ['x" } ; DROP ALL ; #', "x' } } ; CLEAR DEFAULT", 'a\\" . ?s ?p ?o . FILTER("1', "}\n} UNION { ?s ?p ?o }",
+           '"""', "<http://evil.example/> } ;", "روما\" ) } DELETE WHERE { ?s ?p ?o } #"]
+
+
+def norm(rows):
+    """Rows as comparable, order-free values (numbers by value, lists inside a cell sorted)."""
+    def cell(v):
+        if v is None:
+            return ""
+        s = str(v)
+        if ", " in s:
+            return ", ".join(sorted(s.split(", ")))
+        try:
+            return repr(float(s)) if s.replace(".", "", 1).lstrip("-").isdigit() else s
+        except ValueError:
+            return s
+    return sorted(tuple(cell(r[v]) for v in rows.variables) for r in rows.rows)
+
+
+def test_library_is_documented():
+    lib = library()
+    assert {"who_hosted_what", "meetings_by_city", "meetings_by_country", "persons_roles", "joined_coalition",
+            "resolutions", "cohosts", "most_mentioned", "provenance"} <= set(lib)
+    for q in lib.values():
+        assert q.title and q.description, q.name
+        for p in q.params.values():
+            assert f"?{p.name}" in q.text and p.doc, (q.name, p.name)
+
+
+def test_who_hosted_what_columns_and_rows(seeds_store):
+    rows = seeds_store.query(resolve_query("who_hosted_what").text)
+    assert rows.variables == ["meeting", "city", "cityName", "cityGeonamesId", "country", "countryCode", "host",
+                              "hostName", "hostCountryCode", "date"]
+    pairs = {(str(r["meeting"]), str(r["host"])) for r in rows.rows}
+    assert len(pairs) == len(rows.rows)          # one row per (meeting, host)
+    rome = [r for r in rows.rows if r["cityGeonamesId"] is not None and int(r["cityGeonamesId"]) == 3169070]
+    assert {str(r["hostCountryCode"]) for r in rome} == {"IT", "US"}
+    assert all(str(r["date"]) == "2021-06-28" and str(r["countryCode"]) == "IT" for r in rome)
+    marrakesh = [r for r in rows.rows if str(r["cityName"] or "") == "مراكش"]
+    assert marrakesh and any(str(r["hostName"]) == "ناصر بوريطة" for r in marrakesh)
+
+
+def test_every_library_query_gives_the_same_rows_in_oxigraph_and_rdflib(seeds_build, seeds_store):
+    mem = MemoryStore(seeds_build.dataset)
+    for name, q in library().items():
+        a, b = seeds_store.query(q.text), mem.query(q.text)
+        assert a.variables == b.variables, name
+        assert norm(a) == norm(b), name
+        if name != "joined_coalition" or a.rows:
+            assert a.rows, f"{name} returned nothing on the seeds"
+
+
+def test_parameters_filter(seeds_store):
+    q = resolve_query("persons_roles")
+    rows = seeds_store.query(q.text, q.bind({"name": "بوريطة"}))
+    assert {str(r["personName"]) for r in rows.rows} == {"ناصر بوريطة"}
+    q = resolve_query("resolutions")
+    assert seeds_store.query(q.text, q.bind({"number": "2254"})).rows
+    assert not seeds_store.query(q.text, q.bind({"number": "1"})).rows
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_string_values_cannot_change_a_query(seeds_store, value):
+    before = len(seeds_store)
+    for name in ("persons_roles", "meetings_by_city", "who_hosted_what", "meetings_by_country"):
+        q = resolve_query(name)
+        (key,) = q.params
+        rows = seeds_store.query(q.text, q.bind({key: value}))
+        assert rows.rows == [], (name, value)
+    assert len(seeds_store) == before
+
+
+@pytest.mark.parametrize("value,typ", [("2254 } ; DROP ALL", "integer"), ("http://x> } ; DROP ALL ; <http://y", "iri"),
+                                       ("2021-06-28\" } #", "date")])
+def test_malformed_typed_values_are_rejected(value, typ):
+    with pytest.raises(QueryError):
+        to_term(value, typ)
+
+
+def test_values_block_goes_into_the_where_group():
+    text = '# a comment with WHERE { in it\nSELECT ?x WHERE { ?x <http://p> "WHERE {" }'
+    out = with_values(text, {"name": Literal('a"b')})
+    assert out.index("VALUES") > out.index("SELECT")
+    assert 'VALUES (?name) { ("a\\"b") }' in out
+
+
+def test_store_replaces_an_article_graph_instead_of_duplicating(tmp_path, recognizer):
+    from coalition_kg.build import run
+    store = OxigraphStore(tmp_path / "s")
+    one = run([str(SEEDS / "000_6077af6b98776dc7.txt")], recognizer)
+    store.replace(one.dataset)
+    n = len(store)
+    store.replace(one.dataset)
+    assert len(store) == n
+    two = run([str(SEEDS / "001_c5b8073897b9a493.txt")], recognizer)
+    store.replace(two.dataset)
+    assert len(store) > n
+    assert any(g.endswith("/graph/000_6077af6b98776dc7") for g in store.graphs())
+
+
+def test_cli_build_then_query_with_params(tmp_path):
+    store = tmp_path / "store"
+    run_cli("build", SEEDS, "--out", tmp_path / "out", "--store", store, "-q")
+    proc = run_cli("query", "who_hosted_what", "--store", store, "--format", "csv", "--param", "hostCountry=IT")
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].startswith("meeting,city,cityName") and len(lines) == 2 and "لويجي" in lines[1]
+    proc = run_cli("query", "who_hosted_what", "--store", store, "--param", "nope=1", check=False)
+    assert proc.returncode == 1 and "unknown parameter" in proc.stderr
+    proc = run_cli("query", "persons_roles", "--store", tmp_path / "missing", check=False)
+    assert proc.returncode == 1 and "no store here" in proc.stderr
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no store here"):
+        OxigraphStore(tmp_path / "nothing", read_only=True)
