@@ -427,8 +427,11 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     for k in invite:
         _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
     for k in hostv:
-        mm = owner(k)
         verb = words[k]
+        # "استضاف الاجتماع" / "الاجتماع الذي استضافته": the verb must host a meeting, not refugees
+        if not verb.startswith(("ب", "استضافه")) and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
+            continue
+        mm = owner(k)
         if verb.startswith(("ب", "استضافه")):
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles)
             continue
@@ -588,8 +591,13 @@ def _absorb(target: MeetingMention, m: MeetingMention) -> None:
     target.evidence += m.evidence
 
 
-def coalition_sentences(org_mentions: list[Mention]) -> set[int]:
-    return {m.sentence for m in org_mentions if m.node == "org:global-coalition"}
+def coalition_sentences(org_mentions: list[Mention], sentences: list[Sentence]) -> set[int]:
+    """Sentences that speak of the coalition: a mention of it, or the word التحالف itself."""
+    out = {m.sentence for m in org_mentions if m.node == "org:global-coalition"}
+    for sent in sentences:
+        if any(_is(normalize(t.text), "التحالف", "تحالف") for t in sent.tokens):
+            out.add(sent.index)
+    return out
 
 
 __all__ = ["Role", "roles_before", "roles_after", "find_resolutions", "find_joins", "find_meetings",

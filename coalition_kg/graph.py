@@ -91,7 +91,7 @@ def to_networkx(source: Dataset | Graph) -> nx.MultiDiGraph:
                 G.add_edge(str(s), str(o), key=name, **attrs)
     # positions: person -> country (or organization), the role on the edge
     for person, pos in g.subject_objects(CKG.holdsPosition):
-        role = _label(g, g.value(pos, CKG.roleType), "en") or "role"
+        role = _label(g, pos, "en") or _label(g, g.value(pos, CKG.roleType), "en") or "role"
         target = g.value(pos, CKG.ofCountry) or g.value(pos, CKG.ofOrganization)
         if target is None or str(person) not in G or str(target) not in G:
             continue

@@ -30,6 +30,17 @@ CITY_CUES = {"مدينه", "العاصمه", "عاصمه"}
 REGION_WORDS = {"منطقه", "اقليم", "ولايه", "محافظه", "شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي",
                 "شرقي", "غربي", "بمنطقه", "في"} - {"في"}
 MIN_CITY_POPULATION = 50_000
+# a city the NER model did not tag is still found when it is this large and its name is not an
+# ordinary word (data/common_words_ar.txt, derived from ANERcorp by train-ner)
+MIN_SCANNED_CITY_POPULATION = 500_000
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "common_words_ar.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split("\n") if w and not w.startswith("#"))
 # Title words that NER sometimes includes at the start of a PERS span
 TITLE_WORDS = {"نظيره", "نظيرته", "نظيرها", "صديقي", "زميلي", "الوزير", "الوزيره", "السيد", "السيده", "الرئيس", "الرئيسه", "الدكتور", "د", "الملك",
                "الامير", "الشيخ", "السفير", "المبعوث", "الجنرال", "اللواء", "العميد", "وزير", "الاستاذ"}
@@ -83,7 +94,8 @@ def _span_text(text: str, sentence: Sentence, i: int, j: int) -> tuple[str, int,
     return text[start:end], start, end
 
 
-def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]], gz: Gazetteer) -> list[Mention]:
+def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]], gz: Gazetteer,
+                other_spans: list[tuple[int, int]] = ()) -> list[Mention]:
     """Countries, nisbas and cities in one sentence, longest match first, no overlaps.
 
     Inside NER LOC spans every gazetteer name is accepted; outside them only unambiguous
@@ -93,6 +105,10 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
     for a, b in loc_spans:
         for k in range(a, b):
             in_loc[k] = True
+    in_other = [False] * len(words)       # inside a PERS span: no city guessed by scanning
+    for a, b in other_spans:
+        for k in range(a, b):
+            in_other[k] = True
     taken = [False] * len(words)
     found: list[Mention] = []
     for n in range(min(gz.max_words, 7), 0, -1):
@@ -106,12 +122,17 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
             prev = words[i - 1] if i > 0 else ""
             cue_nisba = gz.nisba(key(prev)) if i > 1 and words[i - 2] in CITY_CUES else None
             cue = prev in CITY_CUES or cue_nisba is not None
-            m = _match(span_words, gz, inside, cue, cue_nisba.code if cue_nisba else None)
+            m = _match(span_words, gz, inside, cue, cue_nisba.code if cue_nisba else None,
+                       scan_cities=not any(in_other[i:i + n]))
             if m is None:
                 continue
             kind, place, is_nisba, source, matched = m
             if kind == "City" and source != "cue" and (prev in REGION_WORDS or place.population < MIN_CITY_POPULATION):
                 continue  # "منطقة الساحل" is a region; a small town sharing a name is not a safe guess
+            if kind == "City" and source != "cue" and i + n < len(words):
+                follower = gz.nisba(key(words[i + n]))
+                if follower is not None and follower.code != place.country:
+                    continue  # "الجزيرة السورية": a region of another country, not a city elsewhere
             surface, start, end = _span_text(text, sentence, i, i + n)
             conf = 0.95 if inside else (0.9 if kind == "Country" else 0.8)
             node = f"country:{place.code}" if kind == "Country" else f"city:{place.code}"
@@ -136,7 +157,8 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
     return found
 
 
-def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, prefer: str | None = None):
+def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, prefer: str | None = None,
+           scan_cities: bool = True):
     """(kind, place, is_nisba, source, key) for a run of normalized words, or None.
 
     After a city cue ("العاصمة الأردنية عمان") a city wins over a country of the same name, and a
@@ -154,11 +176,36 @@ def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, pr
         nis = gz.nisba(k)
         if nis is not None:
             return "Country", nis, True, "nisba", k
-        if inside_loc or city_cue:
-            city = gz.city(k)
-            if city is not None:
-                return "City", city, False, "ner" if inside_loc else "cue", k
+        city = gz.city(k)
+        if city is not None and (inside_loc or city_cue):
+            return "City", city, False, "ner" if inside_loc else "cue", k
+        if city is not None and scan_cities and city.population >= MIN_SCANNED_CITY_POPULATION \
+                and k not in common_words() and k not in gz.ambiguous and not any(w in common_words() for w in words):
+            return "City", city, False, "gazetteer", k
     return None
+
+
+def extend_initials(toks, j: int, taken: set[int]) -> int:
+    """End of a name that stops at token ``j``, extended over a middle initial: a name does not
+    end in an initial, and "أنتوني ج. بلينكن" / "أنتوني ج بلينكين" go on to the family name.
+    A lone و without a dot is the conjunction, not an initial."""
+    def initial(k):
+        if k >= len(toks) or len(toks[k].text) != 1 or not toks[k].text.isalpha():
+            return 0
+        if k + 1 < len(toks) and toks[k + 1].text == ".":
+            return 2
+        return 0 if toks[k].text == "و" else 1
+
+    if j > 0 and len(toks[j - 1].text) == 1 and toks[j - 1].text.isalpha():
+        k = j + 1 if j < len(toks) and toks[j].text == "." else j     # the span ended on the initial
+    else:
+        step = initial(j)
+        if not step:
+            return j
+        k = j + step
+    if k < len(toks) and toks[k].text.isalpha() and len(toks[k].text) > 1 and k not in taken:
+        return k + 1
+    return j
 
 
 def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> list[tuple[int, int]]:
@@ -187,15 +234,32 @@ def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> lis
             joined[-1][1] = j
         else:
             last_type = e.type
+    for span in joined:
+        span[1] = extend_initials(toks, span[1], taken)
     out = []
     for i, j in joined:
         while i < j and (normalize(toks[i].text) in TITLE_WORDS or i in taken or not normalize(toks[i].text)):
             i += 1
-        while j > i and (j - 1 in taken or not normalize(toks[j - 1].text)):
+        while j > i and (j - 1 in taken or not normalize(toks[j - 1].text) or is_common(toks[j - 1].text, clitic=True)):
             j -= 1
-        if i < j:
+        if i < j and not (j - i == 1 and is_common(toks[i].text)):
             out.append((i, j))
     return out
+
+
+def is_common(token: str, clitic: bool = False) -> bool:
+    """An ordinary word: ANERcorp's annotators mostly left it outside entities ("جزيلا", "بانضمام").
+
+    With ``clitic=True``, only a word that carries a proclitic in front of an ordinary word
+    ("كإرهابي"): a name may well end in an ordinary word (دي مايو) but not in one with a clitic.
+    One-token person spans that are ordinary words are dropped; longer names are kept."""
+    w = normalize(token)
+    if len(w) <= 1:
+        return False
+    readings = clitic_variants(w)
+    if clitic:
+        return w[0] in "وفبلك" and w not in common_words() and any(r in common_words() for r in readings[1:])
+    return any(r in common_words() for r in readings)
 
 
 def org_key(surface: str) -> tuple[str, OrgEntry | None]:
@@ -226,7 +290,7 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
     for sent in sentences:
         ents = by_sentence.get(sent.index, [])
         locs = [(e.first_token, e.last_token) for e in ents if e.type == "LOC"]
-        places = find_places(text, sent, locs, gz)
+        places = find_places(text, sent, locs, gz, [(e.first_token, e.last_token) for e in ents if e.type == "PERS"])
         mentions.extend(places)
         covered = {k for m in places for k in range(m.first_token, m.last_token)}
         known_orgs = organizations()

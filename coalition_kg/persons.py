@@ -56,6 +56,15 @@ def _edit_distance_le1(a: str, b: str) -> bool:
     return diff + (len(b) - j) + (len(a) - i) <= 1
 
 
+def _block(token: str) -> tuple:
+    return (token[:1], len(skeleton(token)))
+
+
+def _blocks_near(token: str) -> list[tuple]:
+    n = len(skeleton(token))
+    return [(token[:1], n - 1), (token[:1], n), (token[:1], n + 1)]
+
+
 def token_match(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -187,13 +196,32 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
         roles[rj] |= roles[ri]
         return True
 
+    # candidates share a name token's first letter and skeleton length band (blocking keeps this
+    # near-linear on large builds; token_match never matches across blocks)
+    blocks: dict[tuple, set[int]] = {}
+    for i, c in enumerate(clusters):
+        for n in c.names:
+            for t in n:
+                blocks.setdefault(_block(t), set()).add(i)
+
+    def candidates(i: int) -> set[int]:
+        out: set[int] = set()
+        for n in clusters[i].names:
+            for t in n:
+                for b in _blocks_near(t):
+                    out |= blocks.get(b, set())
+        out.discard(i)
+        return out
+
     # 1. full names, clusters with roles first so that a roleless one cannot bridge two countries
     order = sorted(range(len(clusters)), key=lambda i: (not clusters[i].roles, i))
+    rank = {i: x for x, i in enumerate(order)}
     for x, i in enumerate(order):
         a = clusters[i]
         if not a.full_names:
             continue
-        fits = [j for j in order[x + 1:] if clusters[j].full_names and any(clusters[j].fits_full(n) for n in a.full_names)]
+        fits = [j for j in sorted(candidates(i), key=rank.get) if rank[j] > x and clusters[j].full_names
+                and any(clusters[j].fits_full(n) for n in a.full_names)]
         if not a.roles:
             groups = {find(j) for j in fits}
             if len(groups) > 1 and any(_roles_conflict(roles[g], roles[h]) for g in groups for h in groups):
@@ -206,7 +234,8 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
         if any(len(n) > len(longest) for n in a.names):
             continue
         fits = set()
-        for j, b in enumerate(clusters):
+        for j in sorted(candidates(i)):
+            b = clusters[j]
             if find(j) == find(i) or not any(len(n) > len(longest) and part_of(longest, n) for n in b.full_names):
                 continue
             if _roles_conflict(roles[find(i)], roles[find(j)]):

@@ -50,6 +50,7 @@ EXTRACTORS = {
     "resolution-rules": "UN resolution pattern",
     "join-rules": "Coalition membership rules",
     "person-linker": "Person clustering across spelling variants",
+    "title-rule": "Name after a title naming a country (وزير الخارجية الأمريكي …)",
 }
 
 
@@ -228,6 +229,8 @@ class _ArticleGraph:
             g.add((pos, RDF.type, CKG.Position))
             g.add((pos, CKG.holder, person))
             g.add((pos, CKG.roleType, ROLE_CLASS[role.role]))
+            g.add((ROLE_CLASS[role.role], RDF.type, CKG.RoleType))
+            g.add((ROLE_CLASS[role.role], RDFS.label, Literal(ROLE_LABELS[role.role], lang="en")))
             g.add((pos, RDFS.label, Literal(ROLE_LABELS[role.role], lang="en")))
             if role.country:
                 g.add((pos, CKG.ofCountry, self.describe(f"country:{role.country}")))

@@ -24,7 +24,7 @@ import shutil
 import time
 from pathlib import Path
 
-from .anercorp import read_anercorp, split_by_document_order, write_split
+from .anercorp import read_anercorp, split_by_document_order, write_common_words, write_split
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_
     shutil.copy(pretrain, out / "pretrain.pt")
     for direction, f in charlm_files.items():
         shutil.copy(f, out / f"charlm_{direction}.pt")
+    write_common_words(split, out / "common_words_ar.txt")
     (out / "resources.json").write_text(json.dumps({"ar": {"lang_name": "Arabic"}}), encoding="utf-8")
     info = {
         "corpus": str(data), "corpus_sha256": hashlib.sha256(data.read_bytes()).hexdigest(),

@@ -1,0 +1,15 @@
+"""The exploration notebook runs top to bottom."""
+
+import nbformat
+from nbclient import NotebookClient
+
+from conftest import ROOT
+
+
+def test_notebook_runs_without_errors():
+    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
+    assert "روما" in text and "image/png" in "".join(str(o.get("data", {}).keys()) for o in outputs)
