@@ -47,7 +47,6 @@ def bench_graph(ds, repeat, rdflib_repeat):
                          "rdflib_ms": timed(lambda: mem.query(q.text), rdflib_repeat)}
         res["_load_s"] = round(load_s, 2)
         res["_quads"] = len(store)
-        del store
     return res
 
 

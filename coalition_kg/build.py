@@ -7,14 +7,13 @@ graph where a good one was.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset
 
 from . import pipeline, rdf
+from .atomic import write_bytes
 from .reader import iter_articles
 
 FORMATS = {"ttl": ("turtle", "graph.ttl"), "nt": ("nt", "graph.nt"), "jsonld": ("json-ld", "graph.jsonld"),
@@ -59,21 +58,6 @@ def run(inputs: list[str], recognizer, progress=None) -> BuildResult:
     return BuildResult(resolved, rdf.to_dataset(resolved), errors)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def serialize(ds: Dataset, fmt: str) -> bytes:
     rdflib_fmt, _ = FORMATS[fmt]
     if fmt in ("ttl", "nt"):
@@ -83,5 +67,5 @@ def serialize(ds: Dataset, fmt: str) -> bytes:
 
 def write_outputs(ds: Dataset, out_dir: Path, fmt: str) -> Path:
     path = out_dir / FORMATS[fmt][1]
-    write_atomic(path, serialize(ds, fmt))
+    write_bytes(path, serialize(ds, fmt))
     return path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -126,7 +125,8 @@ def cmd_train_ner(args) -> int:
     from .training.train import train_ner
     info = train_ner(args.data, args.out, max_steps=args.max_steps, eval_interval=args.eval_interval,
                      use_charlm=args.charlm, charlm_epochs=args.charlm_epochs, charlm_hidden=args.charlm_hidden,
-                     hidden_dim=args.hidden_dim, seed=args.seed, charlm_dir=args.charlm_dir)
+                     hidden_dim=args.hidden_dim, seed=args.seed, charlm_dir=args.charlm_dir,
+                     augment_with=args.augment_gazetteers)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -318,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--charlm-epochs", type=int, default=20)
     p.add_argument("--charlm-hidden", type=int, default=256)
     p.add_argument("--charlm-dir", metavar="DIR", help="reuse charlm_forward.pt / charlm_backward.pt from an earlier run")
+    p.add_argument("--augment-gazetteers", metavar="DIR", help="add mention-replaced copies of the training sentences "
+                   "using the ANERGazet files in DIR")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
 

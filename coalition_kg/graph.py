@@ -11,16 +11,15 @@ the role in ``role``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import networkx as nx
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from .rdf import CKG, ID, union_graph
+from .atomic import atomic_path
+from .rdf import CKG, union_graph
 
 NODE_TYPES = {CKG.Person: "Person", CKG.Country: "Country", CKG.City: "City", CKG.Place: "Place",
               CKG.Organization: "Organization", CKG.Meeting: "Meeting", CKG.UNResolution: "UNResolution",
@@ -114,27 +113,17 @@ def sentence_texts(source: Dataset | Graph) -> dict[str, str]:
     return out
 
 
-def _atomic(path: Path, writer) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        writer(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_graphml(G: nx.MultiDiGraph, path: Path) -> None:
-    _atomic(Path(path), lambda tmp: nx.write_graphml(G, tmp, encoding="utf-8"))
+    with atomic_path(path) as tmp:
+        nx.write_graphml(G, tmp, encoding="utf-8")
 
 
 def write_gexf(G: nx.MultiDiGraph, path: Path) -> None:
     H = G.copy()
     for n, d in H.nodes(data=True):
         d.setdefault("label", d.get("label_ar") or n)
-    _atomic(Path(path), lambda tmp: nx.write_gexf(H, tmp, encoding="utf-8"))
+    with atomic_path(path) as tmp:
+        nx.write_gexf(H, tmp, encoding="utf-8")
 
 
 def read_graphml(path: Path) -> nx.MultiDiGraph:
@@ -155,4 +144,4 @@ def entity_graph(G: nx.MultiDiGraph) -> nx.Graph:
     return H
 
 
-__all__ = ["to_networkx", "write_graphml", "write_gexf", "read_graphml", "entity_graph", "ID", "URIRef"]
+__all__ = ["to_networkx", "write_graphml", "write_gexf", "read_graphml", "entity_graph", "sentence_texts"]

@@ -13,13 +13,12 @@ by type.
 
 from __future__ import annotations
 
-import html
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import networkx as nx
+
+from .atomic import atomic_path, write_bytes
 
 COLORS = {"Person": "#1f77b4", "Country": "#2ca02c", "City": "#ff7f0e", "Meeting": "#d62728",
           "Organization": "#9467bd", "Place": "#8c564b", "UNResolution": "#e377c2", "Article": "#7f7f7f"}
@@ -131,15 +130,8 @@ def draw_who_hosted_what(G: nx.MultiDiGraph):
 
 
 def _save_fig(fig, path: Path, fmt: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,11 +285,7 @@ document.body.dataset.ready = 'true';
 def write_html(G: nx.MultiDiGraph, sentences: dict[str, str], path: Path) -> Path:
     data = json.dumps(html_data(G, sentences), ensure_ascii=False).replace("</", "<\\/")
     page = _HTML.replace("__DATA__", data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    os.replace(tmp, path)
+    write_bytes(path, page.encode("utf-8"))
     return path
 
 
@@ -314,4 +302,4 @@ def write_all(G: nx.MultiDiGraph, out_dir: Path, sentences: dict[str, str] | Non
     return paths
 
 
-__all__ = ["shape", "who_hosted_what", "draw_who_hosted_what", "write_html", "write_all", "html"]
+__all__ = ["shape", "who_hosted_what", "draw_who_hosted_what", "write_html", "write_all"]

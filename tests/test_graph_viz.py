@@ -1,6 +1,5 @@
 """networkx export (GraphML/GEXF round trip), analysis, pictures, and the HTML page in real Chromium."""
 
-import json
 import shutil
 
 import networkx as nx
@@ -48,8 +47,8 @@ def test_analysis(G):
     r = analyze(G)
     per_country = {x["iso_code"]: x["meetings"] for x in r["hosted_per_country"]}
     assert per_country.get("US", 0) >= 3 and per_country.get("IT") == 1
-    assert any({c["a"], c["b"]} == {"لويجي دي مايو", next(iter({c["a"], c["b"]} - {"لويجي دي مايو"}))}
-               for c in r["cohosting"] if "لويجي دي مايو" in (c["a"], c["b"]))
+    pairs = [{c["a"], c["b"]} for c in r["cohosting"]]
+    assert any("لويجي دي مايو" in p and any("بلينكن" in x or "بلكين" in x for x in p) for p in pairs), pairs
     dates = [t["date"] for t in r["timeline"] if t["date"]]
     assert dates == sorted(dates) and "2021-06-28" in dates
     assert {"BJ", "CF", "CD", "MR", "YE"} <= {j["iso_code"] for j in r["joined"]}
@@ -62,7 +61,7 @@ def test_picture_draws_every_host_meeting_and_city(G, tmp_path):
     drawn = sum(len(c.get_offsets()) for c in fig.axes[0].collections)
     assert drawn == info["nodes"] == H.number_of_nodes() >= 10
     assert info["by_type"]["Meeting"] == sum(1 for _, d in H.nodes(data=True) if d["type"] == "Meeting")
-    paths = write_all(G, tmp_path, sentence_texts_from(G))
+    paths = write_all(G, tmp_path)
     from PIL import Image
     img = Image.open(paths["png"]).convert("L")
     lo, hi = img.getextrema()
@@ -71,17 +70,13 @@ def test_picture_draws_every_host_meeting_and_city(G, tmp_path):
     assert paths["svg"].read_text().count("<svg") == 1
 
 
-def sentence_texts_from(G):
-    return {}
-
-
 def test_cli_viz_writes_png_svg_html(tmp_path):
     out = tmp_path / "viz"
     run_cli("viz", SEEDS, "--out", out)
     assert {p.name for p in out.iterdir()} >= {"who_hosted_what.png", "who_hosted_what.svg", "graph.html"}
     page = (out / "graph.html").read_text(encoding="utf-8")
-    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "").replace("https://w3id.org", "") or True
-    assert "<script src" not in page and "<link" not in page   # self-contained
+    assert "<script src" not in page and "<link" not in page and "@import" not in page   # self-contained
+    assert "بوريطة" in page
 
 
 def test_html_page_in_headless_chromium(seeds_build, G, tmp_path):

@@ -1,7 +1,6 @@
 """The knowledge graph of the seeds: ontology, SHACL, merging, provenance, build command."""
 
 import json
-from pathlib import Path
 
 import owlrl
 from rdflib import Graph, Literal, URIRef

@@ -76,3 +76,28 @@ def test_cli_ner_reports_a_bad_file_in_one_line(tmp_path):
     proc = run_cli("ner", bad, check=False)
     assert proc.returncode == 1
     assert str(bad) in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_stanza_official_layout_is_loaded_offline(tmp_path, monkeypatch):
+    """A Stanza resources directory (the layout stanza.download() writes) is used as is, through
+    --stanza-dir / COALITION_KG_STANZA_DIR; here it is assembled from the bundled model files."""
+    root = tmp_path / "stanza_resources"
+    deps = []
+    for proc, name in (("ner", "ner.pt"), ("pretrain", "pretrain.pt"), ("forward_charlm", "charlm_forward.pt"),
+                       ("backward_charlm", "charlm_backward.pt")):
+        if (PACKAGE_MODEL / name).exists():
+            (root / "ar" / proc).mkdir(parents=True)
+            shutil.copy(PACKAGE_MODEL / name, root / "ar" / proc / "anercorp.pt")
+            if proc != "ner":
+                deps.append({"model": proc, "package": "anercorp"})
+    res = {"ar": {"lang_name": "Arabic", "default_processors": {"tokenize": "anercorp", "ner": "anercorp"},
+                  "tokenize": {"anercorp": {}}, "ner": {"anercorp": {"dependencies": deps}},
+                  **{d["model"]: {"anercorp": {}} for d in deps}}}
+    (root / "resources.json").write_text(json.dumps(res))
+    monkeypatch.setenv("COALITION_KG_STANZA_DIR", str(root))
+    rec = Recognizer()
+    assert rec.source.startswith("stanza-official:")
+    ents = _entities(rec, "استقبل وزير الخارجية المغربي ناصر بوريطة نظيره في مراكش.")
+    assert ("ناصر بوريطة", "PERS") in ents and ("مراكش", "LOC") in ents
+    with pytest.raises(ModelError, match="not a Stanza resources directory"):
+        Recognizer(stanza_dir=tmp_path)

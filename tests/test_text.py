@@ -30,7 +30,7 @@ def test_punctuation_split_off_numbers_kept_whole():
     toks = [t.text for t in tokenize("رحب الوزراء، في 28 حزيران/يونيو 2021، بـ13.5 مليار (دولار).")]
     assert "،" in toks and "28" in toks and "2021" in toks and "13.5" in toks
     assert "الوزراء" in toks and "(" in toks and ")" in toks and "/" in toks
-    assert "٢٠٢١" in [t.text for t in tokenize("عام ٢٠٢١م")][1:2] or "٢٠٢١" in [t.text for t in tokenize("عام ٢٠٢١")]
+    assert [t.text for t in tokenize("عام ٢٠٢١م")] == ["عام", "٢٠٢١", "م"]
 
 
 def test_an_initial_does_not_end_the_sentence():

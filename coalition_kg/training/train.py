@@ -80,7 +80,7 @@ def compact(ner_pt: Path, out_pt: Path) -> Path:
 def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_interval: int = 250,
               use_charlm: bool = False, charlm_epochs: int = 10, charlm_hidden: int = 256,
               hidden_dim: int = 256, seed: int = 1234, work: str | Path | None = None,
-              charlm_dir: str | Path | None = None) -> dict:
+              charlm_dir: str | Path | None = None, augment_with: str | Path | None = None) -> dict:
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -89,10 +89,18 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_
     t0 = time.time()
     sentences = read_anercorp(data)
     split = split_by_document_order(sentences)
+    if augment_with:
+        from .anercorp import augment, read_gazetteer
+        gaz = {typ: read_gazetteer(Path(augment_with) / f"ANERGazet_{name}.txt")
+               for typ, name in (("PERS", "Pers"), ("LOC", "Loc"), ("ORG", "Org"))}
+        extra = augment(split.train, gaz, seed)
+        log.info("augmentation: %d sentences with gazetteer names", len(extra))
+        split = type(split)(split.train + extra, split.dev, split.test)
     paths = write_split(split, work)
     log.info("split: train %d dev %d test %d sentences", len(split.train), len(split.dev), len(split.test))
 
     vec_txt = train_word_vectors(split.train + split.dev, work / "vectors.txt", seed=seed)
+    # (with augmentation the vectors also see the gazetteer names in context)
     pretrain = write_pretrain(vec_txt, work / "pretrain.pt")
 
     args = [
@@ -134,7 +142,8 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_
         "corpus": str(data), "corpus_sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
         "split": "document order: last 1/6 of sentences = test; last 1/10 of the rest = dev",
         "sentences": {"train": len(split.train), "dev": len(split.dev), "test": len(split.test)},
-        "trainer_args": args, "charlm": bool(charlm_files), "seconds": round(time.time() - t0),
+        "trainer_args": args, "charlm": bool(charlm_files), "augmented_with": str(augment_with or ""),
+        "seconds": round(time.time() - t0),
     }
     (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
