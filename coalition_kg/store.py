@@ -114,18 +114,33 @@ class OxigraphStore:
                 if self.store.contains_named_graph(node):
                     self.store.remove_graph(node)
         self.store.extend(quads)
+        self.refresh_union()
         self.store.flush()
         return len(quads)
 
+    def refresh_union(self) -> None:
+        """Keep the default graph equal to the set union of the article graphs.
+
+        Entity descriptions repeat in every article graph that mentions them; Oxigraph's
+        union-default-graph mode would return each repeat as a separate match and multiply joins,
+        so queries run on this de-duplicated default graph instead (named graphs stay queryable
+        with GRAPH)."""
+        self.store.update("CLEAR SILENT DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
     def __len__(self) -> int:
-        return len(self.store)
+        """Quads in the article graphs (the de-duplicated default graph is not counted)."""
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, None)) - self._default_size()
+
+    def _default_size(self) -> int:
+        import pyoxigraph as ox
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
 
     def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
         try:
-            result = self.store.query(with_values(text, bindings or {}), use_default_graph_as_union=True)
+            result = self.store.query(with_values(text, bindings or {}))
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from None
         variables = [v.value for v in result.variables]
@@ -135,8 +150,9 @@ class OxigraphStore:
     def dataset(self) -> Dataset:
         ds = Dataset()
         for q in self.store.quads_for_pattern(None, None, None, None):
-            g = ds.graph(URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox_named()) else ds.default_context
-            g.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+            if not isinstance(q.graph_name, ox_named()):
+                continue   # the default graph only mirrors the named graphs
+            ds.graph(URIRef(q.graph_name.value)).add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
         return ds
 
 
