@@ -86,8 +86,6 @@ def _layers(H: nx.DiGraph) -> dict[str, tuple[float, float]]:
 
 def draw_who_hosted_what(G: nx.MultiDiGraph):
     """Figure of who hosted what; returns (figure, info) with the number of drawn nodes per type."""
-    import matplotlib
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     H = who_hosted_what(G)

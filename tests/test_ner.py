@@ -91,6 +91,7 @@ def test_stanza_official_layout_is_loaded_offline(tmp_path, monkeypatch):
             if proc != "ner":
                 deps.append({"model": proc, "package": "anercorp"})
     res = {"ar": {"lang_name": "Arabic", "default_processors": {"tokenize": "anercorp", "ner": "anercorp"},
+                  "packages": {"default": {"tokenize": "anercorp", "ner": "anercorp"}},
                   "tokenize": {"anercorp": {}}, "ner": {"anercorp": {"dependencies": deps}},
                   **{d["model"]: {"anercorp": {}} for d in deps}}}
     (root / "resources.json").write_text(json.dumps(res))
