@@ -336,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval-kg", help="score the graph of the seed articles against gold facts")
     p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="default: seeds/")
-    p.add_argument("--gold", help="gold JSON (default: ../shared/gold/seeds.json)")
+    p.add_argument("--gold", help="gold JSON (default: the gold path under [tool.coalition-kg] in pyproject.toml)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--details", action="store_true", help="list what is missing and extra per article")
     _add_model_options(p)
