@@ -41,6 +41,7 @@ def predicted_facts(resolved: Resolved) -> dict[str, dict[str, set]]:
         for aid, _ in m.mentions:
             if m not in meetings_of.setdefault(aid, []):
                 meetings_of[aid].append(m)
+    all_surfaces = {k: {normalize(s) for s in v["surfaces"]} for k, v in resolved.persons.items()}
     for r in resolved.results:
         aid = r.article.id
         surfaces: dict[str, set[str]] = {}
@@ -61,7 +62,7 @@ def predicted_facts(resolved: Resolved) -> dict[str, dict[str, set]]:
                 f["roles"].add((resolved.person_of[cid], ROLE_LABELS[role.role], role.country))
         f["joined"] = {j.country for j in r.joins}
         f["_surfaces"] = surfaces
-        f["_all_surfaces"] = {k: {normalize(s) for s in v["surfaces"]} for k, v in resolved.persons.items()}
+        f["_all_surfaces"] = all_surfaces   # the same build-wide map for every article
         out[aid] = f
     return out
 

@@ -129,11 +129,8 @@ class OxigraphStore:
 
     def __len__(self) -> int:
         """Quads in the article graphs (the de-duplicated default graph is not counted)."""
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, None)) - self._default_size()
-
-    def _default_size(self) -> int:
         import pyoxigraph as ox
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return sum(1 for q in self.store.quads_for_pattern(None, None, None, None) if isinstance(q.graph_name, ox.NamedNode))
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
@@ -148,17 +145,13 @@ class OxigraphStore:
         return Rows(variables, rows)
 
     def dataset(self) -> Dataset:
+        import pyoxigraph as ox
         ds = Dataset()
         for q in self.store.quads_for_pattern(None, None, None, None):
-            if not isinstance(q.graph_name, ox_named()):
+            if not isinstance(q.graph_name, ox.NamedNode):
                 continue   # the default graph only mirrors the named graphs
             ds.graph(URIRef(q.graph_name.value)).add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
         return ds
-
-
-def ox_named():
-    import pyoxigraph as ox
-    return ox.NamedNode
 
 
 # ---------------------------------------------------------------------------------------------
