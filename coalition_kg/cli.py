@@ -131,6 +131,25 @@ def cmd_train_ner(args) -> int:
     return 0
 
 
+def cmd_build_lexicons(args) -> int:
+    from .training.anercorp import (read_anercorp, read_gazetteer, split_by_document_order, write_common_words,
+                                    write_person_names)
+    split = split_by_document_order(read_anercorp(args.data))
+    gaz = None
+    if args.gazetteers:
+        f = Path(args.gazetteers) / "ANERGazet_Pers.txt"
+        if not f.is_file():
+            raise CliError(f"{f}: no such file")
+        gaz = read_gazetteer(f)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in (write_common_words(split, out / "common_words_ar.txt"),
+                 write_person_names(split, out / "person_names_ar.txt", gaz)):
+        n = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
+        print(f"{path}: {n} words")
+    return 0
+
+
 def cmd_build(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -322,6 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "using the ANERGazet files in DIR")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
+
+    p = sub.add_parser("build-lexicons", help="derive the word lists the linker uses from ANERcorp's "
+                       "training part (ordinary words, person-name words)")
+    p.add_argument("--data", required=True, help="ANERCorp.txt")
+    p.add_argument("--gazetteers", metavar="DIR", help="directory with ANERGazet_Pers.txt (optional)")
+    p.add_argument("--out", required=True, metavar="DIR", help="e.g. coalition_kg/data")
+    p.set_defaults(func=cmd_build_lexicons)
 
     p = sub.add_parser("build", help="build the knowledge graph of articles")
     p.add_argument("inputs", nargs="+", metavar="DIR_OR_FILES")

@@ -41,6 +41,53 @@ def common_words() -> frozenset[str]:
     if not path.exists():
         return frozenset()
     return frozenset(w for w in path.read_text(encoding="utf-8").split("\n") if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def person_name_words() -> frozenset[str]:
+    """Normalized words that name people (data/person_names_ar.txt, derived from ANERcorp's
+    training part and ANERGazet_Pers by ``coalition-kg build-lexicons``)."""
+    path = Path(__file__).parent / "data" / "person_names_ar.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split("\n") if w and not w.startswith("#"))
+
+
+# Closed-class words (prepositions, conjunctions, particles, pronouns, time adverbs): never the
+# first word of a name
+FUNCTION_WORDS = frozenset(normalize(w) for w in (
+    "في من إلى الى على عن مع عند لدى منذ حتى بين خلال بعد قبل أمام ضد نحو عبر حول دون لدى "
+    "أن إن أنه إنه قد لقد لم لن ما لا كما ثم أو أم بل لكن حيث إذ إذا كان كانت "
+    "الذي التي الذين اللذين اللتين هذا هذه ذلك تلك هؤلاء هو هي هم هما نحن أنا "
+    "أمس اليوم غدا الآن حاليا أيضا كذلك جدا فقط ايضا يوم").split())
+
+
+# Zipf frequency (wordfreq, Arabic) from which a word counts as an ordinary word of the language:
+# جزيلا 3.9, أورد 3.7, بإيجاز 3.2 are above it; foreign surnames such as بلينكن 2.0, بوريطة 1.6,
+# ويلميس 0 are below.  Frequent names (محمد 6.1, ترامب 4.4) are above it too, which is why
+# this test only ever drops a person when no word of the name is a known person name either.
+ORDINARY_ZIPF = 3.0
+
+
+@lru_cache(maxsize=65536)
+def is_ordinary(token: str) -> bool:
+    """A word of the language rather than a name: in ANERcorp's ordinary words, or frequent in
+    wordfreq's Arabic word list (Wikipedia, news, subtitles, web)."""
+    if is_common(token):
+        return True
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:          # wordfreq is a declared dependency; without it only ANERcorp counts
+        return False
+    return zipf_frequency(token, "ar") >= ORDINARY_ZIPF
+
+
+def name_like(token: str) -> bool:
+    """A token that can carry a person's name: a known person-name word, or no ordinary word."""
+    w = normalize(token)
+    return bool(w) and (w in person_name_words() or not is_ordinary(token))
+
+
 # Title words that NER sometimes includes at the start of a PERS span
 TITLE_WORDS = {"نظيره", "نظيرته", "نظيرها", "صديقي", "زميلي", "الوزير", "الوزيره", "السيد", "السيده", "الرئيس", "الرئيسه", "الدكتور", "د", "الملك",
                "الامير", "الشيخ", "السفير", "المبعوث", "الجنرال", "اللواء", "العميد", "وزير", "الاستاذ"}

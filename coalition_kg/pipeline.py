@@ -58,7 +58,12 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         for i, j in linking.person_spans(sent, ents, taken):
             e = next(x for x in ents if x.type == "PERS" and x.first_token < j and i < x.last_token)
             raw.append((e, i, j))
-    raw += titled_names(text, sentences, entities, mentions, raw)
+    titled = titled_names(text, sentences, entities, mentions, raw)
+    raw += titled
+    bylines = byline_names(text, sentences, mentions, raw)
+    raw += bylines
+    rule_source = {**{(e.sentence, i): ("title-rule", 0.7) for e, i, j in titled},
+                   **{(e.sentence, i): ("byline-rule", 0.6) for e, i, j in bylines}}
     ner_entities = set(entities)
     raw.sort(key=lambda x: (x[0].sentence, x[1]))
     # an unknown "place" that turned out to be part of a person's name is no place
@@ -81,6 +86,17 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         surface = text[sent.tokens[i].start:sent.tokens[j - 1].end]
         cluster_input.append((surface, {(r.role, r.country) for r in rs if not r.former}))
     assignment = persons.cluster_article(article.id, cluster_input)
+    # the tagger's noise ("شكرا جزيلا", "أورد بإيجاز"): a person with no title anywhere in the
+    # article and not one word of any of its names able to carry a name is dropped
+    name_ok: dict[int, bool] = {}
+    for (surface, rset), ci in zip(cluster_input, assignment):
+        name_ok[ci] = name_ok.get(ci, False) or bool(rset) or any(
+            linking.name_like(t) for t in surface.split() if t.strip(".").isalpha())
+    keep = [name_ok[ci] for ci in assignment]
+    raw = [x for x, k in zip(raw, keep) if k]
+    roles_per_mention = [x for x, k in zip(roles_per_mention, keep) if k]
+    cluster_input = [x for x, k in zip(cluster_input, keep) if k]
+    assignment = [x for x, k in zip(assignment, keep) if k]
     clusters: dict[int, persons.PersonCluster] = {}
     person_mentions: list[Mention] = []
     roles: list[tuple[str, Role, int]] = []
@@ -95,7 +111,7 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         sent = sent_by_index[e.sentence]
         by_ner = e in ner_entities
         person_mentions.append(Mention(cid, "Person", surface, sent.tokens[i].start, sent.tokens[j - 1].end,
-                                       e.sentence, i, j, "ner" if by_ner else "title-rule", 0.85 if by_ner else 0.7))
+                                       e.sentence, i, j, *(("ner", 0.85) if by_ner else rule_source[(e.sentence, i)])))
         person_roles.setdefault(cid, set()).update(rset)
         for r in rs:
             roles.append((cid, r, e.sentence))
@@ -122,21 +138,28 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
 
 def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], mentions: list[Mention],
                  found: list[tuple[Entity, int, int]]) -> list[tuple[Entity, int, int]]:
-    """Names the NER model missed right after a title that names a country.
+    """Names the NER model missed right after a title that names a country or an organization.
 
-    "ووزير الخارجية الأمريكي أنتوني تم عقد الاجتماع": after the title (role word … country name or
-    nisba) come up to four name tokens, ending at punctuation, at a word joined by و, or at an
-    ordinary word (data/common_words_ar.txt, words ANERcorp's annotators mostly left outside
-    entities).  Such a span becomes a PERS entity with source ``title-rule``."""
+    "ووزير الخارجية الأمريكي أنتوني تم عقد الاجتماع": after the title (role word … country name,
+    nisba or organization) come up to four name tokens, ending at punctuation, at a word joined
+    by و, or at an ordinary word (data/common_words_ar.txt, words ANERcorp's annotators mostly
+    left outside entities).  A first name that is also an ordinary word ("المبعوث الخاص للأمم
+    المتحدة غير بيدرسن.") is taken only when a name-like word follows it, and never when it is
+    a function word (في، أمس، أن …) or has the article (الجديد).  Such a span becomes a
+    PERS entity with source ``title-rule``."""
     common = linking.common_words()
     busy: dict[int, set[int]] = {}
     for e in entities:
         busy.setdefault(e.sentence, set()).update(range(e.first_token, e.last_token))
+    # a LOC that no gazetteer knows, right after a title, is more likely a name the tagger mistyped
+    for m in mentions:
+        if m.kind == "Place":
+            busy.get(m.sentence, set()).difference_update(range(m.first_token, m.last_token))
     for e, i, j in found:
         busy.setdefault(e.sentence, set()).update(range(i, j))
     countries: dict[int, list[Mention]] = {}
     for m in mentions:
-        if m.kind == "Country":
+        if m.kind in ("Country", "Organization"):
             countries.setdefault(m.sentence, []).append(m)
     out = []
     for sent in sentences:
@@ -149,6 +172,19 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
             if c is None:
                 continue
             i = j = c.last_token
+            if (i + 1 < len(words) and words[i] in common and words[i] not in linking.FUNCTION_WORDS
+                    and not words[i].startswith("ال")
+                    and sent.tokens[i].text.isalpha() and not sent.tokens[i].text.startswith("و")
+                    and i not in busy.get(sent.index, set()) and linking.name_like(sent.tokens[i + 1].text)
+                    and i + 1 not in busy.get(sent.index, set())):
+                # an ordinary word as first name: only for a short name that runs to punctuation
+                end = i + 1
+                while end < len(words) and end - i < 3 and sent.tokens[end].text.isalpha() \
+                        and linking.name_like(sent.tokens[end].text):
+                    end += 1
+                if end - i >= 2 and (end == len(words) or not sent.tokens[end].text.isalpha()
+                                     or words[end] in common):
+                    j = end
             while j < len(words) and j - i < 4:
                 tok = sent.tokens[j].text
                 if j in busy.get(sent.index, set()):
@@ -167,6 +203,65 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                 ent = Entity(text[start:end], "PERS", start, end, sent.index, i, j)
                 out.append((ent, i, j))
                 busy.setdefault(sent.index, set()).update(range(i, j))
+    return out
+
+
+BYLINE_CUES = {normalize(w) for w in ("كتب", "كتبت", "بقلم", "إعداد", "اعداد", "تقرير", "متابعة", "ترجمة", "تحرير")}
+
+
+def byline_names(text: str, sentences: list[Sentence], mentions: list[Mention],
+                 found: list[tuple[Entity, int, int]], max_line_tokens: int = 10,
+                 body_tokens: int = 12) -> list[tuple[Entity, int, int]]:
+    """The author's name in an article's header, which the tagger rarely sees as a sentence.
+
+    The header is the lines before the first body-length line (``body_tokens`` tokens or more).
+    In a short header line (at most ``max_line_tokens`` tokens) a byline is either
+    cue + two to four words up to the end of the line ("كتب: أحمد سامي", "بقلم - ليلى خالد") or a name closing the line whose first
+    word is a known person-name word (data/person_names_ar.txt) and whose other words can
+    carry a name ("طباعة  العنوان المختصر ليلى خالد").  Places and organizations are never
+    names; the span becomes a PERS entity with source ``byline-rule``."""
+    names = linking.person_name_words()
+    taken: dict[int, set[int]] = {}
+    for m in mentions:
+        if m.kind != "Place":
+            taken.setdefault(m.sentence, set()).update(range(m.first_token, m.last_token))
+    for e, i, j in found:
+        taken.setdefault(e.sentence, set()).update(range(i, j))
+    out = []
+
+    def ok(sent, k, cued=False):
+        tok = sent.tokens[k].text
+        w = normalize(tok)
+        return (tok.isalpha() and len(w) > 1 and k not in taken.get(sent.index, set())
+                and w not in linking.FUNCTION_WORDS and (cued or w in names or linking.name_like(tok)))
+
+    for sent in sentences:
+        toks = sent.tokens
+        if len(toks) >= body_tokens:
+            break
+        if len(toks) > max_line_tokens or not toks:
+            continue
+        words = [normalize(t.text) for t in toks]
+        span = None
+        if words[0] in BYLINE_CUES:
+            i = 1
+            while i < len(toks) and not toks[i].text.isalpha():
+                i += 1
+            j = i
+            while j < len(toks) and j - i < 4 and ok(sent, j, cued=True):
+                j += 1
+            if j - i >= 2 and j == len(toks):
+                span = (i, j)
+        else:
+            for n in (3, 2):
+                i, j = len(toks) - n, len(toks)
+                if i > 0 and words[i] in names and all(ok(sent, k) for k in range(i, j)):
+                    span = (i, j)
+                    break
+        if span:
+            i, j = span
+            start, end = toks[i].start, toks[j - 1].end
+            out.append((Entity(text[start:end], "PERS", start, end, sent.index, i, j), i, j))
     return out
 
 

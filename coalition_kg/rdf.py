@@ -50,7 +50,8 @@ EXTRACTORS = {
     "resolution-rules": "UN resolution pattern",
     "join-rules": "Coalition membership rules",
     "person-linker": "Person clustering across spelling variants",
-    "title-rule": "Name after a title naming a country (وزير الخارجية الأمريكي …)",
+    "title-rule": "Name after a title naming a country or organization (وزير الخارجية الأمريكي …)",
+    "byline-rule": "Author's name in an article header (كتب: …, or a name closing a short header line)",
 }
 
 

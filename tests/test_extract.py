@@ -165,3 +165,39 @@ def test_first_name_alone_joins_across_articles_only_with_the_same_role():
     no_role = persons.PersonCluster("c#0", [["انتوني"]], ["أنتوني"], set(), {"c"})
     idx = persons.merge_across([full, same_role, no_role])
     assert idx["a#0"] == idx["b#0"] != idx["c#0"]
+
+
+def test_name_after_an_organization_title_with_an_ordinary_first_word_and_a_mistyped_surname():
+    # the tagger missed the first name, which is also an Arabic word
+    text = "ورحب الأمين العام للأمم المتحدة بان كي مون بالقرار. وقال وزير الخارجية الأمريكي الجديد إن الاجتماع مهم."
+    res = extract(text, [("للأمم المتحدة", "ORG")])
+    assert {m.text for m in res.person_mentions} == {"بان كي مون"}
+    assert ("secretary_general", None) in {(r.role, r.country) for _, r, _ in res.roles}
+    # the tagger typed the surname as a place no gazetteer knows: after a title it is a name
+    res = extract("وقال وزير الخارجية الكندي مارك غارنو إن الاجتماع مهم.", [("غارنو", "LOC")])
+    assert {m.text for m in res.person_mentions} == {"مارك غارنو"}
+    assert not any(m.kind == "Place" for m in res.mentions)
+
+
+def test_tagger_noise_made_of_ordinary_words_is_no_person_but_names_that_are_words_stay():
+    text = ("وقال المتحدث: شكرا جزيلا لكم جميعا. واسمحوا لي أن أورد بإيجاز النقاط. "
+            "وكتبت أميرة الشريف التقرير. وأكد هاكان فيدان الموقف.")
+    res = extract(text, [("جزيلا", "PERS"), ("أورد بإيجاز", "PERS"), ("أميرة الشريف", "PERS"),
+                         ("هاكان فيدان", "PERS")])
+    assert {m.text for m in res.person_mentions} == {"أميرة الشريف", "هاكان فيدان"}
+    # the same ordinary word is kept as a person when a title vouches for it
+    res = extract("وقال وزير الخارجية جزيلا إن الاجتماع مهم.", [("جزيلا", "PERS")])
+    assert {m.text for m in res.person_mentions} == {"جزيلا"}
+
+
+def test_byline_in_the_header_is_a_person_but_a_headline_place_is_not():
+    text = ("الأردن يستضيف اجتماعا للتحالف في عمان\n\nكتب: سامر الخطيب\n"
+            "الأحد 12/مارس/2023 - 10:15 ص\n"
+            "استضاف الأردن اليوم اجتماعا لوزراء خارجية التحالف الدولي لهزيمة داعش في العاصمة عمان بحضور ممثلين عن الدول الأعضاء.")
+    res = extract(text, [("الأردن", "LOC"), ("عمان", "LOC")])
+    persons_found = [(m.text, m.source) for m in res.person_mentions]
+    assert persons_found == [("سامر الخطيب", "byline-rule")]
+    # a name closing a short header line after the site's own words
+    text2 = "عنوان الخبر هنا\nطباعة  اجتماع التحالف ليلى خالد\n" + text.split("\n", 3)[3]
+    res = extract(text2, [("الأردن", "LOC"), ("عمان", "LOC")])
+    assert [m.text for m in res.person_mentions] == ["ليلى خالد"]

@@ -24,7 +24,8 @@ import shutil
 import time
 from pathlib import Path
 
-from .anercorp import read_anercorp, split_by_document_order, write_common_words, write_split
+from .anercorp import (read_anercorp, read_gazetteer, split_by_document_order, write_common_words,
+                       write_person_names, write_split)
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,9 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_
     for direction, f in charlm_files.items():
         shutil.copy(f, out / f"charlm_{direction}.pt")
     write_common_words(split, out / "common_words_ar.txt")
+    pers_gaz = Path(augment_with) / "ANERGazet_Pers.txt" if augment_with else None
+    write_person_names(split, out / "person_names_ar.txt",
+                       read_gazetteer(pers_gaz) if pers_gaz and pers_gaz.is_file() else None)
     (out / "resources.json").write_text(json.dumps({"ar": {"lang_name": "Arabic"}}), encoding="utf-8")
     info = {
         "corpus": str(data), "corpus_sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
