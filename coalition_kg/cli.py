@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import logging
 import sys
 from pathlib import Path
@@ -126,7 +127,7 @@ def cmd_train_ner(args) -> int:
     info = train_ner(args.data, args.out, max_steps=args.max_steps, eval_interval=args.eval_interval,
                      use_charlm=args.charlm, charlm_epochs=args.charlm_epochs, charlm_hidden=args.charlm_hidden,
                      hidden_dim=args.hidden_dim, seed=args.seed, charlm_dir=args.charlm_dir,
-                     augment_with=args.augment_gazetteers)
+                     augment_with=args.augment_gazetteers, trainer_args=shlex.split(args.trainer_args or ""))
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -339,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--charlm-dir", metavar="DIR", help="reuse charlm_forward.pt / charlm_backward.pt from an earlier run")
     p.add_argument("--augment-gazetteers", metavar="DIR", help="add mention-replaced copies of the training sentences "
                    "using the ANERGazet files in DIR")
+    p.add_argument("--trainer-args", metavar="'ARGS'", help="more options for stanza.models.ner_tagger, "
+                   "one quoted string, e.g. '--word_dropout 0.1 --char_hidden_dim 200'")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
 

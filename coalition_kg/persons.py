@@ -133,7 +133,14 @@ def _roles_conflict(a: set, b: set) -> bool:
 
 
 def cluster_article(article_id: str, mentions: list[tuple[str, set]]) -> list[int]:
-    """Cluster one article's person mentions; returns a cluster index per mention.
+    """A cluster index per mention (-1 for a mention with no name tokens); see :func:`cluster_mentions`."""
+    return cluster_mentions(article_id, mentions)[1]
+
+
+def cluster_mentions(article_id: str, mentions: list[tuple[str, set]],
+                     prefix: str = "") -> tuple[list[PersonCluster], list[int]]:
+    """Cluster one article's person mentions: the clusters (ids ``{prefix}{article_id}#{n}``)
+    and a cluster index per mention (-1 for a mention with no name tokens).
 
     ``mentions``: (surface, roles) in text order; roles are (role, country) pairs read from the
     title in front of that mention.  Longer names are placed first, so that a partial mention
@@ -156,11 +163,11 @@ def cluster_article(article_id: str, mentions: list[tuple[str, set]]) -> list[in
             if len(fits) == 1:
                 target = fits[0]
         if target is None:
-            clusters.append(PersonCluster(f"{article_id}#{len(clusters)}"))
+            clusters.append(PersonCluster(f"{prefix}{article_id}#{len(clusters)}"))
             target = len(clusters) - 1
         _add(clusters[target], toks, surface, roles, article_id)
         assignment[idx] = target
-    return [a if a is not None else -1 for a in assignment]
+    return clusters, [a if a is not None else -1 for a in assignment]
 
 
 def _add(c: PersonCluster, toks, surface, roles, article_id):

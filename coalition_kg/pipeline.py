@@ -85,29 +85,20 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         sent = sent_by_index[e.sentence]
         surface = text[sent.tokens[i].start:sent.tokens[j - 1].end]
         cluster_input.append((surface, {(r.role, r.country) for r in rs if not r.former}))
-    assignment = persons.cluster_article(article.id, cluster_input)
+    found, assignment = persons.cluster_mentions(article.id, cluster_input, prefix="person:")
     # the tagger's noise ("شكرا جزيلا", "أورد بإيجاز"): a person with no title anywhere in the
     # article and not one word of any of its names able to carry a name is dropped
-    name_ok: dict[int, bool] = {}
-    for (surface, rset), ci in zip(cluster_input, assignment):
-        name_ok[ci] = name_ok.get(ci, False) or bool(rset) or any(
-            linking.name_like(t) for t in surface.split() if t.strip(".").isalpha())
-    keep = [name_ok[ci] for ci in assignment]
-    raw = [x for x, k in zip(raw, keep) if k]
-    roles_per_mention = [x for x, k in zip(roles_per_mention, keep) if k]
-    cluster_input = [x for x, k in zip(cluster_input, keep) if k]
-    assignment = [x for x, k in zip(assignment, keep) if k]
-    clusters: dict[int, persons.PersonCluster] = {}
+    kept = {ci for ci, c in enumerate(found)
+            if c.roles or any(linking.name_like(t) for s in c.surfaces for t in s.split() if t.strip(".").isalpha())}
+    keep = [ci in kept for ci in assignment]
+    raw, roles_per_mention, cluster_input, assignment = (
+        [x for x, k in zip(xs, keep) if k] for xs in (raw, roles_per_mention, cluster_input, assignment))
+    clusters = {ci: found[ci] for ci in sorted(kept)}
     person_mentions: list[Mention] = []
     roles: list[tuple[str, Role, int]] = []
     person_roles: dict[str, set] = {}
     for (e, i, j), rs, (surface, rset), ci in zip(raw, roles_per_mention, cluster_input, assignment):
-        cid = f"person:{article.id}#{ci}"
-        c = clusters.setdefault(ci, persons.PersonCluster(cid))
-        c.names.append(persons.name_tokens(surface))
-        c.surfaces.append(surface)
-        c.roles |= rset
-        c.articles.add(article.id)
+        cid = clusters[ci].id
         sent = sent_by_index[e.sentence]
         by_ner = e in ner_entities
         person_mentions.append(Mention(cid, "Person", surface, sent.tokens[i].start, sent.tokens[j - 1].end,

@@ -81,7 +81,8 @@ def compact(ner_pt: Path, out_pt: Path) -> Path:
 def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_interval: int = 250,
               use_charlm: bool = False, charlm_epochs: int = 10, charlm_hidden: int = 256,
               hidden_dim: int = 256, seed: int = 1234, work: str | Path | None = None,
-              charlm_dir: str | Path | None = None, augment_with: str | Path | None = None) -> dict:
+              charlm_dir: str | Path | None = None, augment_with: str | Path | None = None,
+              trainer_args: list[str] | None = None) -> dict:
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -130,6 +131,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_
         args += ["--charlm", "--charlm_shorthand", "ar_anercorp",
                  "--charlm_forward_file", str(charlm_files["forward"]),
                  "--charlm_backward_file", str(charlm_files["backward"])]
+    args += list(trainer_args or [])       # anything else for stanza.models.ner_tagger (--word_dropout 0.1 …)
     ner_tagger.main(args)
 
     out.mkdir(parents=True, exist_ok=True)
