@@ -106,8 +106,8 @@ def read_title(words: list[str]) -> tuple[str, bool] | None:
         return "king", former
     if _is(head, "ولي") and _is(nxt, "العهد"):
         return "crown_prince", former
-    if _is(head, "امير", "الامير"):
-        return "emir", former
+    if _is(head, "امير", "الامير") and rest:
+        return "emir", former        # أمير قطر / أمير دولة الكويت; "الأمير فيصل" alone is an honorific
     if _is(head, "المتحدث", "المتحدثه", "متحدث"):
         return "spokesperson", former
     return None
@@ -164,6 +164,19 @@ def roles_before(sentence: Sentence, first_token: int, places: list[Mention], bl
         if r.country is None and r.org is None and last_country:
             r.country = last_country
     return roles
+
+
+def counterpart_before(sentence: Sentence, first_token: int, places: list[Mention]) -> tuple[str, int, int] | None:
+    """"نظيره الأردني أيمن الصفدي": the country of a counterpart named right before a name, with
+    the span of "نظيره الأردني".  The role itself is the one of the person the counterpart is
+    of, which only the article knows (see :func:`coalition_kg.pipeline.extract_article`)."""
+    words = [normalize(t.text) for t in sentence.tokens]
+    for k in range(max(0, first_token - 3), first_token):
+        if any(v in _COUNTERPART for v in _bare(words[k])):
+            nis = next((m for m in places if m.kind == "Country" and k < m.first_token and m.last_token == first_token), None)
+            if nis is not None:
+                return nis.attrs["place"].code, sentence.tokens[k].start, nis.end
+    return None
 
 
 def roles_after(sentence: Sentence, last_token: int, places: list[Mention]) -> list[Role]:
@@ -395,7 +408,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         mm.cue = sent.tokens[k].text
         # city: the first city after the word (before the next meeting word), else just before it
         after = [c for c in cities if k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 10]
-        before = [c for c in cities if 0 < k - c.last_token <= 3]
+        before = [c for c in cities if 0 <= k - c.last_token <= 3]
         city = after[0] if after else (before[-1] if before else None)
         if city is not None:
             mm.city, mm.country = city, city.attrs["place"].country

@@ -227,9 +227,18 @@ def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, pr
         if city is not None and (inside_loc or city_cue):
             return "City", city, False, "ner" if inside_loc else "cue", k
         if city is not None and scan_cities and city.population >= MIN_SCANNED_CITY_POPULATION \
-                and k not in common_words() and k not in gz.ambiguous and not any(w in common_words() for w in words):
+                and k not in common_words() and k not in gz.ambiguous and not any(w in common_words() for w in words) \
+                and not _accusative_of_word(words):
             return "City", city, False, "gazetteer", k
     return None
+
+
+def _accusative_of_word(words: list[str]) -> bool:
+    """"اجتماعا وزاريا": a word with the accusative ending ا of an ordinary word (وزاري) is that
+    word, not a clitic و before a city (زاريا)."""
+    if len(words) != 1 or not words[0].endswith("ا") or len(words[0]) < 4:
+        return False
+    return is_ordinary(words[0][:-1])
 
 
 def extend_initials(toks, j: int, taken: set[int]) -> int:
@@ -281,8 +290,19 @@ def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> lis
             joined[-1][1] = j
         else:
             last_type = e.type
+    entity_tokens = {k for e in ents for k in range(e.first_token, e.last_token)}
     for span in joined:
         span[1] = extend_initials(toks, span[1], taken)
+        # the tagger often stops short of a long foreign name (جينين هينيس | بلاسخارت): up to two
+        # rare words (no ordinary word of the language, no other entity) on either side belong to it
+        for _ in range(2):
+            k = span[1]
+            if k < len(toks) and _rare_name_word(toks[k].text) and k not in taken and k not in entity_tokens:
+                span[1] = k + 1
+        for _ in range(2):
+            k = span[0] - 1
+            if k >= 0 and _rare_name_word(toks[k].text) and k not in taken and k not in entity_tokens:
+                span[0] = k
     out = []
     for i, j in joined:
         while i < j and (normalize(toks[i].text) in TITLE_WORDS or i in taken or not normalize(toks[i].text)):
@@ -292,6 +312,12 @@ def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> lis
         if i < j and not (j - i == 1 and is_common(toks[i].text)):
             out.append((i, j))
     return out
+
+
+def _rare_name_word(token: str) -> bool:
+    w = normalize(token)
+    return (token.isalpha() and len(w) >= 3 and not token.startswith("و") and w not in FUNCTION_WORDS
+            and w not in TITLE_WORDS and not is_ordinary(token))
 
 
 def is_common(token: str, clitic: bool = False) -> bool:
@@ -338,6 +364,13 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
         ents = by_sentence.get(sent.index, [])
         locs = [(e.first_token, e.last_token) for e in ents if e.type == "LOC"]
         places = find_places(text, sent, locs, gz, [(e.first_token, e.last_token) for e in ents if e.type == "PERS"])
+        # "فيكتوريا نولاند" tagged LOC: a city name covering part of a LOC span whose other words
+        # are rare, unmatched words is a name that shares a word with a city, not that city
+        for a, b in locs:
+            inner = [m for m in places if m.kind == "City" and a <= m.first_token and m.last_token <= b]
+            covered_here = {k for m in places for k in range(m.first_token, m.last_token)}
+            if inner and any(k not in covered_here and _rare_name_word(sent.tokens[k].text) for k in range(a, b)):
+                places = [m for m in places if m not in inner]
         mentions.extend(places)
         covered = {k for m in places for k in range(m.first_token, m.last_token)}
         known_orgs = organizations()

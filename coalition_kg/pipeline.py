@@ -74,11 +74,17 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
     for e, i, j in raw:
         blocked_by_sent.setdefault(e.sentence, set()).update(range(i, j))
     roles_per_mention = []
+    last_role: Role | None = None            # the latest title with a country, for "نظيره الأردني"
     for e, i, j in raw:
         sent = sent_by_index[e.sentence]
         splaces = [m for m in places if m.sentence == e.sentence]
         blocked = blocked_by_sent[e.sentence] - set(range(i, j))
         rs = extract.roles_before(sent, i, splaces, blocked) or extract.roles_after(sent, j, splaces)
+        if not rs and last_role is not None:
+            cp = extract.counterpart_before(sent, i, splaces)
+            if cp is not None and cp[0] != last_role.country:
+                rs = [Role(last_role.role, cp[0], None, False, cp[1], cp[2])]
+        last_role = next((r for r in rs if r.country and not r.former), last_role)
         roles_per_mention.append(rs)
     cluster_input = []
     for (e, i, j), rs in zip(raw, roles_per_mention):
@@ -127,6 +133,11 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
                          resolutions, joins, meetings, art_date, list(clusters.values()))
 
 
+# words between a title and the name: وزير الخارجية الأمريكي السابق / بالإنابة / الجديد
+TITLE_MODIFIERS = {normalize(w) for w in ("السابق", "السابقة", "الأسبق", "الأسبقة", "بالإنابة", "بالوكالة",
+                                          "الجديد", "الجديدة", "المكلف", "المكلفة", "الحالي", "الحالية")}
+
+
 def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], mentions: list[Mention],
                  found: list[tuple[Entity, int, int]]) -> list[tuple[Entity, int, int]]:
     """Names the NER model missed right after a title that names a country or an organization.
@@ -162,7 +173,10 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                       if k < m.first_token <= k + 5), None)
             if c is None:
                 continue
-            i = j = c.last_token
+            i = c.last_token
+            while i < len(words) and words[i] in TITLE_MODIFIERS:     # وزيرة الخارجية الأمريكية بالإنابة
+                i += 1
+            j = i
             if (i + 1 < len(words) and words[i] in common and words[i] not in linking.FUNCTION_WORDS
                     and not words[i].startswith("ال")
                     and sent.tokens[i].text.isalpha() and not sent.tokens[i].text.startswith("و")
@@ -311,7 +325,7 @@ def resolve(results: list[ArticleResult]) -> Resolved:
         for mm in r.meetings:
             hosts = [person_of.get(h, h) for h in mm.hosts]
             city_key = mm.city.node if mm.city else None
-            target = next((m for m in by_city.get(city_key, []) if _same_meeting(m, mm, hosts)), None)
+            target = next((m for m in by_city.get(city_key, []) if _same_meeting(m, mm, hosts, people)), None)
             if target is None:
                 target = Meeting("", [])
                 meetings.append(target)
@@ -356,12 +370,25 @@ def _ascii_slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "x"
 
 
-def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str]) -> bool:
+def _governments(hosts: list[str], countries: list[str], people: dict[str, dict]) -> set[str]:
+    """Countries a meeting's hosts stand for: the countries named as hosts and those of the
+    host persons' roles (وزير الخارجية السعودي → SA)."""
+    out = set(countries)
+    for h in hosts:
+        out |= {c for _, c in people.get(h, {}).get("roles", []) if c}
+    return out
+
+
+def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str], people: dict[str, dict]) -> bool:
+    """One meeting when: same planned/held status, compatible dates, the same city (or both
+    without one and the same hosts), and hosts that overlap as persons or as governments (one
+    report names the ministers, another "بدعوة من السعودية والولايات المتحدة")."""
     if m.planned != mm.planned:
         return False
     if m.date and mm.date and not m.date.compatible(mm.date):
         return False
-    host_overlap = bool(set(m.hosts) & set(hosts)) or bool(set(m.host_countries) & set(mm.host_countries))
+    host_overlap = bool(set(m.hosts) & set(hosts)) or bool(
+        _governments(m.hosts, m.host_countries, people) & _governments(hosts, mm.host_countries, people))
     host_empty = not (m.hosts or m.host_countries) or not (hosts or mm.host_countries)
     if m.city and mm.city:
         return m.city == mm.city.node and (host_overlap or host_empty)

@@ -294,13 +294,19 @@ class _ArticleGraph:
         if mm.city is not None:
             self.evidence(iri, CKG.inCity, node_iri(mm.city.node), mm.city.sentence, mm.city.start, mm.city.end,
                           "meeting-rules", mm.confidence)
+        # a government is a host only where no report of the meeting names a person hosting for it
+        # (one article: "بدعوة من السعودية", another: "برئاسة وزير الخارجية السعودي …")
+        represented = {c for h in meeting.hosts for r, c in self.resolved.persons.get(h, {}).get("roles", [])
+                       if c and r not in ("un_special_envoy", "special_envoy", "secretary_general")}
         for node, sentence, start, end in mm.host_spans:
             key = self.resolved.person_of.get(node, node)
             host = self.describe(key)
-            self.fact(iri, CKG.hasHost, host, sentence, start, end, "meeting-rules", mm.confidence)
             if key.startswith("country:"):
                 self.fact(iri, CKG.hostCountry, host, sentence, start, end, "meeting-rules", mm.confidence)
-            else:
+                if key.split(":", 1)[1] in represented:
+                    continue
+            self.fact(iri, CKG.hasHost, host, sentence, start, end, "meeting-rules", mm.confidence)
+            if not key.startswith("country:"):
                 for role, country in self.resolved.persons.get(key, {}).get("roles", []):
                     if country:
                         self.fact(iri, CKG.hostCountry, self.describe(f"country:{country}"), sentence, start, end,

@@ -201,3 +201,49 @@ def test_byline_in_the_header_is_a_person_but_a_headline_place_is_not():
     text2 = "عنوان الخبر هنا\nطباعة  اجتماع التحالف ليلى خالد\n" + text.split("\n", 3)[3]
     res = extract(text2, [("الأردن", "LOC"), ("عمان", "LOC")])
     assert [m.text for m in res.person_mentions] == ["ليلى خالد"]
+
+
+def test_an_accusative_adjective_is_not_a_clitic_before_a_city():
+    # وزاريا = وزاري + accusative ا, not و + زاريا (a large Nigerian city in GeoNames)
+    res = extract("عقد التحالف اجتماعا وزاريا لبحث الأوضاع في المنطقة.", [])
+    assert not [m for m in res.mentions if m.kind == "City"]
+
+
+def test_counterpart_takes_the_role_of_the_person_it_is_the_counterpart_of():
+    text = ("وأكد وزير الخارجية العراقي فؤاد حسين أهمية التعاون، فيما شدد نظيره الأردني أيمن الصفدي "
+            "على ضرورة معالجة أوضاع المخيمات. واستقبل الأمير فيصل بن فرحان الوفد.")
+    res = extract(text, [("فؤاد حسين", "PERS"), ("أيمن الصفدي", "PERS"), ("فيصل بن فرحان", "PERS")])
+    roles = {(next(m.text for m in res.person_mentions if m.node == cid), r.role, r.country)
+             for cid, r, _ in res.roles}
+    assert ("أيمن الصفدي", "foreign_minister", "JO") in roles
+    assert ("فؤاد حسين", "foreign_minister", "IQ") in roles
+    # "الأمير" in front of a name is an honorific, not the emir of a country
+    assert not any(name == "فيصل بن فرحان" for name, _, _ in roles)
+
+
+def test_long_foreign_names_the_tagger_cut_short_or_typed_as_a_city():
+    text = ("ودعت المبعوثة الأممية جينين هينيس بلاسخارت إلى الحوار. "
+            "وتحدثت وزيرة الخارجية الأمريكية بالإنابة فيكتوريا نولاند عن الدعم.")
+    res = extract(text, [("جينين هينيس", "PERS"), ("فيكتوريا نولاند", "LOC")])
+    assert {m.text for m in res.person_mentions} == {"جينين هينيس بلاسخارت", "فيكتوريا نولاند"}
+    assert not [m for m in res.mentions if m.kind in ("City", "Place")]   # Victoria is no city here
+    roles = {(next(m.text for m in res.person_mentions if m.node == cid), r.role, r.country)
+             for cid, r, _ in res.roles}
+    assert ("فيكتوريا نولاند", "foreign_minister", "US") in roles
+
+
+def test_reports_naming_the_ministers_and_only_their_governments_are_one_meeting():
+    from coalition_kg.rdf import CKG, to_dataset
+    a = extract("استضافت الرياض اجتماعا للتحالف برئاسة وزير الخارجية السعودي فيصل بن فرحان "
+                "ووزير الخارجية الأمريكي أنتوني بلينكن يوم 8 حزيران/يونيو 2022.",
+                [("الرياض", "LOC"), ("فيصل بن فرحان", "PERS"), ("أنتوني بلينكن", "PERS")], "a")
+    b = extract("عقد التحالف الدولي اجتماعه الوزاري في الرياض بدعوة من السعودية والولايات المتحدة.",
+                [("الرياض", "LOC"), ("السعودية", "LOC"), ("والولايات المتحدة", "LOC")], "b")
+    r = resolve([a, b])
+    assert len(r.meetings) == 1 and {x for x, _ in r.meetings[0].mentions} == {"a", "b"}
+    ds = to_dataset(r)
+    hosts = {str(o) for _, _, o, _ in ds.quads((None, CKG.hasHost, None, None))}
+    # the governments are host countries; the hosts are the two ministers who hosted for them
+    assert len(hosts) == 2 and all("/person/" in h for h in hosts)
+    host_countries = {str(o).rsplit("/", 1)[1] for _, _, o, _ in ds.quads((None, CKG.hostCountry, None, None))}
+    assert host_countries == {"SA", "US"}
