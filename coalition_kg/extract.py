@@ -322,6 +322,7 @@ _MEETING_NOUNS = _N({"اجتماع", "الاجتماع", "اجتماعا", "اج
 _PLURAL_NOUNS = _N({"اجتماعات", "الاجتماعات", "اجتماعاته"})
 _MEETING_VERB_PREFIXES = tuple(_N(("اجتمع", "يجتمع", "تجتمع", "سيجتمع", "التقي", "التقوا", "يلتقي", "التقت")))
 _HOST_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "استضافه", "باستضافه",
+                       "احتضن", "يحتضن", "تحتضن", "ستحتضن", "سيحتضن", "باحتضان",
                        "ترءس", "ترأس", "يترأس", "تترأس", "يتراس", "تتراس", "تراس", "براسه", "برياسه", "برئاسه")))
 _PLANNED = _N({"سيعقد", "ستعقد", "يعتزمون", "يعتزم", "تعتزم", "المقبل", "القادم", "المقبله", "القادمه", "المقرر",
             "سيستضيف", "ستستضيف", "سيجتمع", "عزمهم", "يعقد"})
@@ -437,12 +438,22 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
                 best = mm
         return best
 
+    # "احتضنت العاصمة الأمريكية واشنطن، أمس الخميس، اجتماعا": the city hosting is the subject
+    # of the hosting verb, a few words before the meeting word
+    for k in hostv:
+        subj = next((c for c in cities if 0 < c.first_token - k <= 3), None)
+        target = next(((n, mm) for (n, _), mm in zip(candidates, out) if 0 < n - k <= 12), None)
+        if subj is not None and target is not None and target[1].city is None and subj.last_token <= target[0]:
+            target[1].city, target[1].country = subj, subj.attrs["place"].country
     for k in invite:
         _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
     for k in hostv:
         verb = words[k]
-        # "استضاف الاجتماع" / "الاجتماع الذي استضافته": the verb must host a meeting, not refugees
-        if not verb.startswith(("ب", "استضافه")) and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
+        # "استضاف الاجتماع" / "الاجتماع الذي استضافته": the verb must host a meeting, not refugees;
+        # a verb carrying the meeting as its object pronoun ("اجتماعا لوزراء … ترأسه وزير …") refers
+        # back to a meeting word anywhere earlier in the sentence
+        pronoun = verb.endswith(("ه", "ها")) and not verb.startswith(("استضافه", "ب")) and any(n < k for n in nouns)
+        if not verb.startswith(("ب", "استضافه")) and not pronoun and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
             continue
         mm = owner(k)
         if verb.startswith(("ب", "استضافه")):

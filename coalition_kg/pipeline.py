@@ -66,10 +66,11 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
                    **{(e.sentence, i): ("byline-rule", 0.6) for e, i, j in bylines}}
     ner_entities = set(entities)
     raw.sort(key=lambda x: (x[0].sentence, x[1]))
-    # an unknown "place" that turned out to be part of a person's name is no place
+    # an unknown "place" or a nisba that turned out to be part of a person's name is no place
     person_tokens = {(e.sentence, k) for e, i, j in raw for k in range(i, j)}
-    mentions = [m for m in mentions if not (m.kind == "Place" and any(
+    mentions = [m for m in mentions if not ((m.kind == "Place" or m.nisba) and any(
         (m.sentence, k) in person_tokens for k in range(m.first_token, m.last_token)))]
+    places = [m for m in mentions if m.kind in ("Country", "City")]
     blocked_by_sent: dict[int, set[int]] = {}
     for e, i, j in raw:
         blocked_by_sent.setdefault(e.sentence, set()).update(range(i, j))
@@ -227,9 +228,12 @@ def byline_names(text: str, sentences: list[Sentence], mentions: list[Mention],
     names; the span becomes a PERS entity with source ``byline-rule``."""
     names = linking.person_name_words()
     taken: dict[int, set[int]] = {}
+    nisbas: dict[int, set[int]] = {}       # family names such as المصري are nisbas: fine after a cue
     for m in mentions:
         if m.kind != "Place":
             taken.setdefault(m.sentence, set()).update(range(m.first_token, m.last_token))
+        if m.nisba:
+            nisbas.setdefault(m.sentence, set()).update(range(m.first_token, m.last_token))
     for e, i, j in found:
         taken.setdefault(e.sentence, set()).update(range(i, j))
     out = []
@@ -237,7 +241,8 @@ def byline_names(text: str, sentences: list[Sentence], mentions: list[Mention],
     def ok(sent, k, cued=False):
         tok = sent.tokens[k].text
         w = normalize(tok)
-        return (tok.isalpha() and len(w) > 1 and k not in taken.get(sent.index, set())
+        blocked = taken.get(sent.index, set()) - (nisbas.get(sent.index, set()) if cued else set())
+        return (tok.isalpha() and len(w) > 1 and k not in blocked
                 and w not in linking.FUNCTION_WORDS and (cued or w in names or linking.name_like(tok)))
 
     for sent in sentences:

@@ -247,3 +247,21 @@ def test_reports_naming_the_ministers_and_only_their_governments_are_one_meeting
     assert len(hosts) == 2 and all("/person/" in h for h in hosts)
     host_countries = {str(o).rsplit("/", 1)[1] for _, _, o, _ in ds.quads((None, CKG.hostCountry, None, None))}
     assert host_countries == {"SA", "US"}
+
+
+def test_city_as_subject_of_the_hosting_verb_and_a_chair_named_by_an_object_pronoun():
+    text = ("احتضنت العاصمة الأمريكية واشنطن، أمس الخميس، اجتماعا لوزراء خارجية الدول الأعضاء في التحالف "
+            "الدولي لهزيمة داعش، ترأسه وزير الخارجية الأمريكي ريكس تيلرسون.")
+    res = extract(text, [("واشنطن", "LOC"), ("ريكس تيلرسون", "PERS")])
+    assert len(res.meetings) == 1
+    m = res.meetings[0]
+    assert m.city.attrs["place"].name_en == "Washington" and m.country == "US"
+    assert [next(p.text for p in res.person_mentions if p.node == h) for h in m.hosts] == ["ريكس تيلرسون"]
+
+
+def test_a_cued_byline_keeps_a_nisba_family_name_and_that_nisba_is_no_country_mention():
+    text = ("اجتماع للتحالف في بروكسل\n\nبقلم: سارة المصري\n\n"
+            "عقد وزراء خارجية التحالف الدولي ضد تنظيم داعش اجتماعا في العاصمة البلجيكية بروكسل يوم 6 فبراير 2019.")
+    res = extract(text, [("بروكسل", "LOC"), ("بروكسل", "LOC")])
+    assert [m.text for m in res.person_mentions] == ["سارة المصري"]
+    assert "EG" not in codes(res)
