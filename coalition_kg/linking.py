@@ -62,24 +62,32 @@ FUNCTION_WORDS = frozenset(normalize(w) for w in (
     "أمس اليوم غدا الآن حاليا أيضا كذلك جدا فقط ايضا يوم").split())
 
 
-# Zipf frequency (wordfreq, Arabic) from which a word counts as an ordinary word of the language:
-# جزيلا 3.9, أورد 3.7, بإيجاز 3.2 are above it; foreign surnames such as بلينكن 2.0, بوريطة 1.6,
-# ويلميس 0 are below.  Frequent names (محمد 6.1, ترامب 4.4) are above it too, which is why
-# this test only ever drops a person when no word of the name is a known person name either.
+# A word counts as a word of the language, not a name, when it is frequent in wordfreq's Arabic
+# list (Zipf >= ORDINARY_ZIPF) *and* inflects like one: its form with the article (جزيل → الجزيل)
+# or a verb ending (أورد → أوردت، أوردوا) is itself frequent (Zipf >= INFLECTED_ZIPF).  Frequent
+# names do not inflect (ترامب 4.4 but الترامب 1.3; أوباما 4.5 but الأوباما 0), so a lone
+# "ترامب" stays a name while "جزيلا" (3.9; الجزيل 3.0) and "أورد" (3.7) do not.
 ORDINARY_ZIPF = 3.0
+INFLECTED_ZIPF = 2.4
 
 
 @lru_cache(maxsize=65536)
 def is_ordinary(token: str) -> bool:
-    """A word of the language rather than a name: in ANERcorp's ordinary words, or frequent in
-    wordfreq's Arabic word list (Wikipedia, news, subtitles, web)."""
+    """A word of the language rather than a name: in ANERcorp's ordinary words, or frequent and
+    inflecting in wordfreq's Arabic word list (Wikipedia, news, subtitles, web)."""
     if is_common(token):
         return True
     try:
         from wordfreq import zipf_frequency
     except ImportError:          # wordfreq is a declared dependency; without it only ANERcorp counts
         return False
-    return zipf_frequency(token, "ar") >= ORDINARY_ZIPF
+    w = "".join(ch for ch in token if ch.isalpha())
+    if len(w) < 2 or zipf_frequency(w, "ar") < ORDINARY_ZIPF or w.startswith("ال"):
+        return False
+    base = w[:-1] if w.endswith("ا") and len(w) > 3 else w          # accusative ending: جزيلا → جزيل
+    stems = [base] + ([base[1:]] if base[0] in "وفبلك" and len(base) > 3 else [])   # بإيجاز → إيجاز
+    return any(max(zipf_frequency("ال" + x, "ar"), zipf_frequency(x + "ت", "ar"),
+                   zipf_frequency(x + "وا", "ar")) >= INFLECTED_ZIPF for x in stems)
 
 
 def name_like(token: str) -> bool:
@@ -294,7 +302,10 @@ def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> lis
     for span in joined:
         span[1] = extend_initials(toks, span[1], taken)
         # the tagger often stops short of a long foreign name (جينين هينيس | بلاسخارت): up to two
-        # rare words (no ordinary word of the language, no other entity) on either side belong to it
+        # rare words (no ordinary word of the language, no other entity) on either side belong to
+        # it — when the span is itself a name (two words, or one rare word), not a stray "لي"
+        if span[1] - span[0] < 2 and not _rare_name_word(toks[span[0]].text):
+            continue
         for _ in range(2):
             k = span[1]
             if k < len(toks) and _rare_name_word(toks[k].text) and k not in taken and k not in entity_tokens:

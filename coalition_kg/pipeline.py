@@ -56,8 +56,9 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         taken = {k for m in mentions if m.sentence == idx and m.kind != "Place"
                  for k in range(m.first_token, m.last_token)}
         for i, j in linking.person_spans(sent, ents, taken):
-            e = next(x for x in ents if x.type == "PERS" and x.first_token < j and i < x.last_token)
-            raw.append((e, i, j))
+            e = next((x for x in ents if x.type == "PERS" and x.first_token < j and i < x.last_token), None)
+            if e is not None:        # (a span left with only words added around a trimmed title is none)
+                raw.append((e, i, j))
     titled = titled_names(text, sentences, entities, mentions, raw)
     raw += titled
     bylines = byline_names(text, sentences, mentions, raw)

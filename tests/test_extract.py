@@ -185,6 +185,9 @@ def test_tagger_noise_made_of_ordinary_words_is_no_person_but_names_that_are_wor
     res = extract(text, [("جزيلا", "PERS"), ("أورد بإيجاز", "PERS"), ("أميرة الشريف", "PERS"),
                          ("هاكان فيدان", "PERS")])
     assert {m.text for m in res.person_mentions} == {"أميرة الشريف", "هاكان فيدان"}
+    # a lone famous surname is frequent too, but does not inflect like a word: it stays a person
+    res = extract("واسمحوا لي أن أبدأ. وانتقد ترامب الاتفاق.", [("لي", "PERS"), ("ترامب", "PERS")])
+    assert {m.text for m in res.person_mentions} == {"ترامب"}
     # the same ordinary word is kept as a person when a title vouches for it
     res = extract("وقال وزير الخارجية جزيلا إن الاجتماع مهم.", [("جزيلا", "PERS")])
     assert {m.text for m in res.person_mentions} == {"جزيلا"}
