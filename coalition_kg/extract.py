@@ -79,7 +79,10 @@ def read_title(words: list[str]) -> tuple[str, bool] | None:
     former = any(_is(w, "سابق", "السابق", "السابقه") for w in words)
     head, rest = words[0], words[1:]
     nxt = rest[0] if rest else ""
-    if _is(head, "نائب", "نائبه") and rest and _is(rest[0], "رييس", "رييسه") and len(rest) > 1 and _is(rest[1], "الوزراء", "الحكومه"):
+    # "نائب رئيس الوزراء", "النائب الأول لرئيس مجلس الوزراء"
+    deputy_rest = rest[1:] if rest and _is(rest[0], "الاول", "الثاني", "الاوله") else rest
+    if _is(head, "نائب", "نائبه") and deputy_rest and _is(deputy_rest[0], "رييس", "رييسه") and \
+            _prime_minister_rest(deputy_rest[1:]):
         return "deputy_prime_minister", former
     if _is(head, "وزير", "وزيره", "وزيرا", "وزراء"):
         if any(_is(w, "الخارجيه", "خارجيه") for w in rest[:2]):
@@ -90,8 +93,10 @@ def read_title(words: list[str]) -> tuple[str, bool] | None:
             return "interior_minister", former
         return "minister", former
     if _is(head, "رييس", "رييسه"):
-        if _is(nxt, "الوزراء", "الحكومه", "وزراء"):
+        if _prime_minister_rest(rest):
             return "prime_minister", former
+        if _is(nxt, "مجلس", "المجلس", "حزب", "الحزب", "لجنه", "اللجنه", "هييه", "الهييه", "وفد", "الوفد", "جهاز"):
+            return None            # رئيس مجلس النواب، رئيس الوفد: heads of bodies, not of a state
         return "president", former
     if _is(head, "الرييس", "الرييسه"):
         return "president", former
@@ -113,7 +118,14 @@ def read_title(words: list[str]) -> tuple[str, bool] | None:
     return None
 
 
-ROLE_HEADS = _N({"نايب", "نايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
+def _prime_minister_rest(rest: list[str]) -> bool:
+    """The words after رئيس that make a prime minister: الوزراء / الحكومة / مجلس الوزراء."""
+    if rest and _is(rest[0], "الوزراء", "الحكومه", "وزراء"):
+        return True
+    return len(rest) > 1 and _is(rest[0], "مجلس") and _is(rest[1], "الوزراء")
+
+
+ROLE_HEADS = _N({"نايب", "نايبه", "النايب", "النايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
               "مبعوث", "المبعوثه", "الامين", "سفير", "السفير", "سفيره", "الملك", "ولي", "امير", "الامير",
               "المتحدث", "المتحدثه"})
 
@@ -138,13 +150,17 @@ def roles_before(sentence: Sentence, first_token: int, places: list[Mention], bl
     # the title chain must start at a head: drop anything before the first head
     roles: list[Role] = []
     bounds = heads + [first_token]
+    def deputy_of(a: int, b: int) -> bool:
+        """رئيس at ``b`` belongs to the deputy title at ``a`` (نائبة رئيس، النائب الأول لرئيس)."""
+        return _is(words[a], "نايب", "نايبه") and (b == a + 1 or (b == a + 2 and _is(words[a + 1], "الاول", "الثاني", "الاوله")))
+
     for n, k in enumerate(heads):
         end = bounds[n + 1]
         # "نائبة رئيس الوزراء": رئيس after نائبة belongs to the same title
-        if n > 0 and _is(words[heads[n - 1]], "نايب", "نايبه") and k == heads[n - 1] + 1:
+        if n > 0 and deputy_of(heads[n - 1], k):
             continue
         phrase_end = end
-        if n + 1 < len(heads) and _is(words[heads[n]], "نايب", "نايبه") and heads[n + 1] == k + 1:
+        if n + 1 < len(heads) and deputy_of(k, heads[n + 1]):
             phrase_end = bounds[n + 2] if n + 2 < len(bounds) else first_token
         parsed = read_title(words[k:phrase_end])
         if not parsed:
@@ -466,8 +482,18 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         if subject is not None:
             _add_host(mm, subject.node, sent, subject.start, subject.end)
             _counterpart(mm, sent, k + 1, words, subject, splaces, persons, person_roles)
+            continue
+        # the subject follows the verb (استضافت السعودية اجتماعا) and stands before the meeting word
+        # it hosts; with the meeting word right after the verb, the subject came first
+        # ("أن الكويت ستستضيف مؤتمرا … العراق": Kuwait hosts, Iraq is the topic)
+        obj = next((n for n in nouns if n > k), None)
+        if obj is not None and obj - k <= 1:
+            subj = next((x for x in list(spers) + [c for c in splaces if c.kind == "Country" and not c.nisba]
+                         if x.last_token == k), None)
+            if subj is not None:
+                _add_host(mm, subj.node, sent, subj.start, subj.end)
         else:
-            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles)
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
     # "عقدت الولايات المتحدة ونيجيريا ... اجتماعا": governments right after عقد, before the meeting noun
     for k, w in enumerate(words):
         if any(v in {"عقدت", "عقد", "عقدا"} for v in _bare(w)) and any(n > k for n in nouns):
@@ -486,15 +512,17 @@ def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: in
     mm.host_spans.append((node, sent.index, start, end))
 
 
-def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countries_only=False):
-    """Hosts coordinated after a cue: persons, else countries named without a person."""
+def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countries_only=False,
+                stop: int | None = None):
+    """Hosts coordinated after a cue (up to token ``stop``): persons, else countries named without a person."""
     names = [p for p in spers if p.first_token >= start]
     countries = [c for c in splaces if c.kind == "Country" and c.first_token >= start]
     words = [normalize(t.text) for t in sent.tokens]
     pos, gap_limit = start, 12
     k = start
     found_any = False
-    while k < len(words):
+    end = len(words) if stop is None else min(stop, len(words))
+    while k < end:
         tok = sent.tokens[k].text
         if tok in {".", ":", "؟", "!", "«", "»", "\"", "“", "”"} or (tok in {"،", ","} and found_any):
             break

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .text import normalize
+from .text import normalize, strip_marks
 
 DATA = Path(__file__).parent / "data"
 ARABIC = ("\u0600", "\u06ff")
@@ -202,7 +202,8 @@ def load() -> Gazetteer:
     gz.ambiguous = ambiguous_names
 
     for city in gc.get_cities().values():
-        arabic = [a for a in city.get("alternatenames", []) if _is_arabic_name(a)]
+        # GeoNames writes some Arabic names with harakat (اَلْكُوَيْت): labels are shown without them
+        arabic = [strip_marks(a) for a in city.get("alternatenames", []) if _is_arabic_name(a)]
         if not arabic:
             continue
         place = Place("city", str(city["geonameid"]), city["name"], arabic[0], city["geonameid"],

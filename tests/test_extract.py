@@ -268,3 +268,23 @@ def test_a_cued_byline_keeps_a_nisba_family_name_and_that_nisba_is_no_country_me
     res = extract(text, [("بروكسل", "LOC"), ("بروكسل", "LOC")])
     assert [m.text for m in res.person_mentions] == ["سارة المصري"]
     assert "EG" not in codes(res)
+
+
+def test_prime_minister_deputy_with_ordinal_and_heads_of_bodies():
+    text = ("واستقبل رئيس مجلس الوزراء العراقي مصطفى الكاظمي الوفد. "
+            "وحضر النائب الأول لرئيس مجلس الوزراء وزير الخارجية الكويتي أحمد ناصر المحمد الصباح. "
+            "وتحدث رئيس مجلس النواب اللبناني نبيه بري.")
+    res = extract(text, [("مصطفى الكاظمي", "PERS"), ("أحمد ناصر المحمد الصباح", "PERS"), ("نبيه بري", "PERS")])
+    roles = {(next(m.text for m in res.person_mentions if m.node == cid), r.role, r.country)
+             for cid, r, _ in res.roles}
+    assert ("مصطفى الكاظمي", "prime_minister", "IQ") in roles
+    assert ("أحمد ناصر المحمد الصباح", "deputy_prime_minister", "KW") in roles
+    assert ("أحمد ناصر المحمد الصباح", "foreign_minister", "KW") in roles
+    assert not any(r in ("president", "prime_minister") for n, r, _ in roles if n in ("نبيه بري", "أحمد ناصر المحمد الصباح"))
+
+
+def test_the_host_before_the_verb_when_the_meeting_word_follows_it():
+    text = "وأعلن الوزير أن الكويت ستستضيف مؤتمرا دوليا لإعادة إعمار العراق."
+    res = extract(text, [("الكويت", "LOC"), ("العراق", "LOC")])
+    assert len(res.meetings) == 1
+    assert res.meetings[0].host_countries == ["KW"] and res.meetings[0].planned
