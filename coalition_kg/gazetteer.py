@@ -169,13 +169,15 @@ def load() -> Gazetteer:
         names[code] = forms
     names.setdefault("XK", set()).add(cldr.get("XK", "كوسوفو"))
 
-    ambiguous_names = set()
+    ambiguous_names, nisba_ok = set(), set()
     for line in (DATA / "country_aliases_ar.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         code, alias = line.split("\t", 1)
-        if code == "!":
+        if code in ("!", "~"):
             ambiguous_names.add(key(alias))
+            if code == "~":
+                nisba_ok.add(key(alias))
         else:
             names.setdefault(code, set()).add(alias.strip())
 
@@ -194,7 +196,7 @@ def load() -> Gazetteer:
                 gz.max_words = max(gz.max_words, k.count(" ") + 1)
     nisba_codes: dict[str, set[str]] = {}
     for k, code in gz.country_names.items():
-        if k in ambiguous_names:
+        if k in ambiguous_names and k not in nisba_ok:
             continue
         for nk in _nisba_keys(k):
             nisba_codes.setdefault(nk, set()).add(code)

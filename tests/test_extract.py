@@ -288,3 +288,9 @@ def test_the_host_before_the_verb_when_the_meeting_word_follows_it():
     res = extract(text, [("الكويت", "LOC"), ("العراق", "LOC")])
     assert len(res.meetings) == 1
     assert res.meetings[0].host_countries == ["KW"] and res.meetings[0].planned
+
+
+def test_nisba_of_a_name_ambiguous_only_as_a_bare_name():
+    res = extract("شارك وزير الخارجية العماني في الاجتماع، وناقش الوزراء الدعم المالي للعراق.", [])
+    assert "OM" in codes(res)          # عمان is Oman or Amman, but العماني is Omani
+    assert "ML" not in codes(res)      # المالي is "financial", not Malian
