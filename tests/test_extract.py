@@ -34,6 +34,11 @@ def extract(text, spans, aid="t"):
     return extract_article(*make(text, spans, aid))
 
 
+def role_set(res) -> set[tuple[str, str, str | None]]:
+    """(person surface, role, country) for every role read in an article."""
+    return {(next(m.text for m in res.person_mentions if m.node == cid), r.role, r.country) for cid, r, _ in res.roles}
+
+
 def codes(res, kind="Country"):
     return {m.node.split(":")[1] for m in res.mentions if m.kind == kind}
 
@@ -216,8 +221,7 @@ def test_counterpart_takes_the_role_of_the_person_it_is_the_counterpart_of():
     text = ("وأكد وزير الخارجية العراقي فؤاد حسين أهمية التعاون، فيما شدد نظيره الأردني أيمن الصفدي "
             "على ضرورة معالجة أوضاع المخيمات. واستقبل الأمير فيصل بن فرحان الوفد.")
     res = extract(text, [("فؤاد حسين", "PERS"), ("أيمن الصفدي", "PERS"), ("فيصل بن فرحان", "PERS")])
-    roles = {(next(m.text for m in res.person_mentions if m.node == cid), r.role, r.country)
-             for cid, r, _ in res.roles}
+    roles = role_set(res)
     assert ("أيمن الصفدي", "foreign_minister", "JO") in roles
     assert ("فؤاد حسين", "foreign_minister", "IQ") in roles
     # "الأمير" in front of a name is an honorific, not the emir of a country
@@ -230,8 +234,7 @@ def test_long_foreign_names_the_tagger_cut_short_or_typed_as_a_city():
     res = extract(text, [("جينين هينيس", "PERS"), ("فيكتوريا نولاند", "LOC")])
     assert {m.text for m in res.person_mentions} == {"جينين هينيس بلاسخارت", "فيكتوريا نولاند"}
     assert not [m for m in res.mentions if m.kind in ("City", "Place")]   # Victoria is no city here
-    roles = {(next(m.text for m in res.person_mentions if m.node == cid), r.role, r.country)
-             for cid, r, _ in res.roles}
+    roles = role_set(res)
     assert ("فيكتوريا نولاند", "foreign_minister", "US") in roles
 
 
@@ -275,8 +278,7 @@ def test_prime_minister_deputy_with_ordinal_and_heads_of_bodies():
             "وحضر النائب الأول لرئيس مجلس الوزراء وزير الخارجية الكويتي أحمد ناصر المحمد الصباح. "
             "وتحدث رئيس مجلس النواب اللبناني نبيه بري.")
     res = extract(text, [("مصطفى الكاظمي", "PERS"), ("أحمد ناصر المحمد الصباح", "PERS"), ("نبيه بري", "PERS")])
-    roles = {(next(m.text for m in res.person_mentions if m.node == cid), r.role, r.country)
-             for cid, r, _ in res.roles}
+    roles = role_set(res)
     assert ("مصطفى الكاظمي", "prime_minister", "IQ") in roles
     assert ("أحمد ناصر المحمد الصباح", "deputy_prime_minister", "KW") in roles
     assert ("أحمد ناصر المحمد الصباح", "foreign_minister", "KW") in roles
