@@ -219,10 +219,13 @@ def roles_after(sentence: Sentence, last_token: int, places: list[Mention]) -> l
 # UN resolutions
 
 _RES = re.compile(
-    r"(?:ال)?(?:[وبل]|لل)?(?:ال)?قرار(?:ات|ي)?\s+"
-    r"(?P<body>مجلس\s+الامن(?:\s+الدولي)?(?:\s+التابع\s+للامم\s+المتحده)?\s+)?"
-    r"(?:الدولي\s+)?(?:رقم\s+|ذي\s+الرقم\s+)?"
-    r"(?P<nums>\d{3,4}(?:\s*(?:\d{4}\s*)?(?:و\s*|،\s*|,\s*)\d{3,4})*)")
+    r"(?:ال)?(?:[وبل]|لل)?(?:ال)?قرار(?:ات|ي|ين|ان)?\s+"
+    r"(?P<body>(?:الصادر\s+عن\s+)?مجلس\s+الامن(?:\s+الدولي)?(?:\s+(?:التابع\s+)?للامم\s+المتحده)?\s+)?"
+    r"(?:(?P<un>الاممي|الامميين|الامميه|الدولي)\s+)?(?:رقم\s+|ذي\s+الرقم\s+|رقمي\s+)?"
+    r"(?P<nums>\d{1,4}(?:\s*(?:\(?\s*\d{4}\s*\)?\s*)?(?:و\s*|،\s*|,\s*)\d{3,4})*)")
+# inside the numbers: a number right after another one, with no و or comma between, is the year
+# of the resolution ("2178 (2014)" normalizes to "2178 2014")
+_RES_NUM = re.compile(r"(?P<sep>و|،|,)?\s*(?P<n>\d{1,4})")
 
 
 @dataclass
@@ -251,10 +254,14 @@ def find_resolutions(text: str, sentences: list[Sentence], article_mentions_unsc
         norm = "".join(pieces)
         for m in _RES.finditer(norm):
             body = "UNSC" if (m.group("body") or article_mentions_unsc) else None
-            for num in re.findall(r"\d{3,4}", m.group("nums")):
-                n = int(num)
-                if 1900 <= n <= 2100 and len(re.findall(r"\d{3,4}", m.group("nums"))) > 1:
-                    continue  # a year written after the number: "2254 (2015)"
+            numbers = []
+            for k, x in enumerate(_RES_NUM.finditer(m.group("nums"))):
+                if k > 0 and not x.group("sep"):
+                    continue      # a year written after the number: "2254 (2015)"
+                numbers.append(int(x.group("n")))
+            if not m.group("body") and not m.group("un") and any(n < 100 for n in numbers):
+                continue          # "القرار 15" with no body named: not a Security Council resolution
+            for n in numbers:
                 start = offsets[m.start()]
                 end = offsets[m.end() - 1] + 1
                 out.append(ResolutionMention(n, body, sent.index, start, min(end, sent.end)))

@@ -93,6 +93,11 @@ def test_un_resolutions():
     assert sorted((r.number, r.body) for r in res.resolutions) == [(2170, "UNSC"), (2178, "UNSC"), (2254, "UNSC")]
     for r in res.resolutions:
         assert str(r.number) in text[r.start:r.end]
+    # duals, lists with years in brackets, "الأممي", and resolution numbers that look like years
+    text = ("وذكّر الوزراء بالقرار الأممي 2249 لعام 2015، وبالقرارين 2170 و2199 (2015) و2253، "
+            "فيما تأسس التحالف عام 2014 بمشاركة 2000 جندي.")
+    res = extract(text, [])
+    assert sorted(r.number for r in res.resolutions) == [2170, 2199, 2249, 2253]
 
 
 def test_countries_that_joined_the_coalition():
