@@ -297,14 +297,27 @@ def find_joins(sentences: list[Sentence], places: list[Mention], coalition_sente
         words = [normalize(t.text) for t in sent.tokens]
         cues = [k for k, w in enumerate(words) if any(v in _JOIN for v in _bare(w))
                 or (any(v in _NEW_MEMBER for v in _bare(w)) and k > 0 and _is(words[k - 1], "الاعضاء", "اعضاء", "كعضوين", "عضوين", "كعضو", "عضوا", "عضو"))]
-        if not cues:
-            continue
         countries = sorted(by_sent.get(sent.index, []), key=lambda m: m.first_token)
         for cue in cues:
-            chain = _chain_after(sent, cue + 1, countries, max_gap=6)
+            new_members = not any(v in _JOIN for v in _bare(words[cue]))
+            chain = _chain_after(sent, cue + 1, countries, max_gap=6, list_colon=new_members)
+            if chain and not new_members:
+                # "انضمت فرنسا إلى الولايات المتحدة في الدعوة": what is joined must not be a country
+                k = chain[-1].last_token
+                while k < len(words) and k - chain[-1].last_token <= 2 and words[k] not in {"الي", "لي"}:
+                    k += 1
+                if k + 1 < len(words) and any(m.first_token == k + 1 for m in countries):
+                    chain = []
             for m in chain:
                 out.append(JoinMention(m.attrs["place"].code, sent.index, m.start, m.end,
                                        sent.tokens[cue].start, sent.tokens[cue].end))
+        # "أصبحت موريتانيا العضو الخامس والثمانين في التحالف"
+        for m in countries:
+            k = m.last_token
+            if k < len(words) and _is(words[k], "العضو", "عضوا") and m.first_token > 0 and \
+                    any(_is(w, "اصبحت", "اصبح", "لتصبح", "ليصبح", "باتت", "صارت", "تصبح") for w in words[max(0, m.first_token - 2):m.first_token]):
+                out.append(JoinMention(m.attrs["place"].code, sent.index, m.start, m.end,
+                                       sent.tokens[k].start, sent.tokens[k].end))
     # one fact per country and sentence
     seen, unique = set(), []
     for j in out:
@@ -314,9 +327,11 @@ def find_joins(sentences: list[Sentence], places: list[Mention], coalition_sente
     return unique
 
 
-def _chain_after(sent: Sentence, start: int, mentions: list[Mention], max_gap: int) -> list[Mention]:
+def _chain_after(sent: Sentence, start: int, mentions: list[Mention], max_gap: int,
+                 list_colon: bool = False) -> list[Mention]:
     """Mentions coordinated one after another from token ``start``: up to ``max_gap`` tokens
-    may come before the first; after that each must follow the last directly or after و/،."""
+    may come before the first (across a colon that introduces a list when ``list_colon``); after
+    that each must follow the last directly or after و/،."""
     chain: list[Mention] = []
     pos = start
     for m in mentions:
@@ -324,7 +339,8 @@ def _chain_after(sent: Sentence, start: int, mentions: list[Mention], max_gap: i
             continue
         gap = m.first_token - pos
         if not chain:
-            if gap > max_gap or any(sent.tokens[k].text in {".", ":", "؟"} for k in range(pos, m.first_token)):
+            stops = {".", "؟"} if list_colon else {".", ":", "؟"}
+            if gap > max_gap or any(sent.tokens[k].text in stops for k in range(pos, m.first_token)):
                 break
         else:
             between = [sent.tokens[k].text for k in range(pos, m.first_token)]

@@ -301,3 +301,15 @@ def test_nisba_of_a_name_ambiguous_only_as_a_bare_name():
     res = extract("شارك وزير الخارجية العماني في الاجتماع، وناقش الوزراء الدعم المالي للعراق.", [])
     assert "OM" in codes(res)          # عمان is Oman or Amman, but العماني is Omani
     assert "ML" not in codes(res)      # المالي is "financial", not Malian
+
+
+def test_joining_phrasings_and_joining_something_else():
+    cases = [
+        ("وأصبحت موريتانيا العضو الخامس والثمانين في التحالف الدولي ضد داعش.", [("موريتانيا", "LOC")], ["MR"]),
+        ("ورحب الوزراء بالأعضاء الجدد في التحالف: بنين وغانا وتوغو.",
+         [("بنين", "LOC"), ("وغانا", "LOC"), ("وتوغو", "LOC")], ["BJ", "GH", "TG"]),
+        ("وانضمت فرنسا إلى الولايات المتحدة في الدعوة إلى اجتماع التحالف.",
+         [("فرنسا", "LOC"), ("الولايات المتحدة", "LOC")], []),
+    ]
+    for text, spans, expected in cases:
+        assert [j.country for j in extract(text, spans).joins] == expected, text
