@@ -19,6 +19,7 @@ _MONTHS = {
 }
 _TWO_WORD = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12, ("تشرين", "الاول"): 10, ("تشرين", "الثاني"): 11}
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
     explicit: bool = True
+    direction: str | None = None     # a date without a year: "past" (الماضي) or "next" (المقبل)
 
     def iso(self) -> str | None:
         if self.year is None:
@@ -51,6 +53,21 @@ class PartialDate:
 
     def precision(self) -> int:
         return sum(v is not None for v in (self.year, self.month, self.day))
+
+    def anchored(self, reference: "PartialDate | None") -> "PartialDate":
+        """A day and month without a year, placed in time by the article's date: "3 ديسمبر
+        الماضي" is the last 3 December before it, "المقبل" the next one, otherwise the one in
+        the article's year."""
+        if self.year is not None or self.month is None or reference is None or reference.year is None:
+            return self
+        year = reference.year
+        ref = (reference.month or 1, reference.day or 1)
+        here = (self.month, self.day or 1)
+        if self.direction == "past" and here > ref:
+            year -= 1
+        elif self.direction == "next" and here < ref:
+            year += 1
+        return PartialDate(year, self.month, self.day, explicit=False)
 
     def shifted(self, days: int) -> "PartialDate":
         if self.day is None or self.month is None or self.year is None:
@@ -78,7 +95,15 @@ def find_dates(sentence: Sentence) -> list[tuple[PartialDate, int, int]]:
     out = []
     i = 0
     while i < len(words):
-        m = _NUMERIC.match(sentence.tokens[i].text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")))
+        raw = sentence.tokens[i].text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+        m = _NUMERIC.match(raw)
+        iso = _ISO.match(raw)
+        if iso:
+            y, mo, d = map(int, iso.groups())
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                out.append((PartialDate(y, mo, d), i, i + 1))
+            i += 1
+            continue
         if m:
             d, mo, y = map(int, m.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
@@ -98,6 +123,11 @@ def find_dates(sentence: Sentence) -> list[tuple[PartialDate, int, int]]:
             paired = True
         elif j < len(words) and _month_at(words, j):
             j += _month_at(words, j)[1]
+            paired = True
+        elif j + 1 < len(words) and words[j] == "(" and _month_at(words, j + 1):   # حزيران (يونيو)
+            j += 1 + _month_at(words, j + 1)[1]
+            if j < len(words) and words[j] == ")":
+                j += 1
             paired = True
         day = None
         k = start - 1
@@ -120,7 +150,10 @@ def find_dates(sentence: Sentence) -> list[tuple[PartialDate, int, int]]:
             elif not paired and not (j < len(words) and words[j] in {"الماضي", "المقبل", "القادم"}):
                 i = j
                 continue   # a lone word like مايو is more often a name (دي مايو) than a date
-        out.append((PartialDate(year, month, day), start, j))
+        direction = None
+        if year is None and j < len(words):
+            direction = {"الماضي": "past", "المنصرم": "past", "المقبل": "next", "القادم": "next"}.get(words[j])
+        out.append((PartialDate(year, month, day, direction=direction), start, j))
         i = j
     # a bare year after a season/month-less phrase: "خريف 2021", "عام 2018"
     for k, w in enumerate(words):

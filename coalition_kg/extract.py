@@ -455,7 +455,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         anchor = city.first_token if city is not None else k
         prev = candidates[n - 1][0] if n > 0 else -1
         near = [(abs(a - anchor), d) for d, a, b in dates if prev < a < nxt and min(abs(a - anchor), abs(b - anchor)) <= 20]
-        mm.date = min(near, key=lambda x: x[0])[1] if near else relative_date(sent, art_date)
+        mm.date = min(near, key=lambda x: x[0])[1].anchored(art_date) if near else relative_date(sent, art_date)
         window = words[max(0, k - 5):k + 4]
         mm.planned = (any(w.startswith(("سيعقد", "ستعقد", "سيجتمع", "سيستضيف", "ستستضيف", "سيلتقي")) for w in window)
                       or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])

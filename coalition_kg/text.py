@@ -71,10 +71,12 @@ class Sentence:
 
 
 # A token is a run of letters/marks (words, with internal dots as in ج. kept apart), a number
-# (with decimal/thousand separators and Arabic-Indic digits kept whole), or one punctuation char.
+# (with decimal/thousand separators and Arabic-Indic digits kept whole; an ISO date whole), or
+# one punctuation char.
 _NUMBER = r"[0-9٠-٩۰-۹]+(?:[.,،٫٬/][0-9٠-٩۰-۹]+)*"
 _WORD = r"[^\W\d_](?:[^\W\d_]|[\u0610-\u061a\u064b-\u065f\u0670\u0640\u200c\u200d])*"
-_TOKEN_RE = re.compile(rf"{_NUMBER}|(?:{_WORD})|[^\s]", re.UNICODE)
+_ISO_DATE = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?![0-9])"       # 2021-06-28 stays one token
+_TOKEN_RE = re.compile(rf"{_ISO_DATE}|{_NUMBER}|(?:{_WORD})|[^\s]", re.UNICODE)
 # Sentence ends: . ! ? ؟ and the Arabic full stop ۔, or a line break (headlines, datelines).
 _SENT_END = {".", "!", "?", "؟", "۔", "…"}
 

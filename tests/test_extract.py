@@ -313,3 +313,13 @@ def test_joining_phrasings_and_joining_something_else():
     ]
     for text, spans, expected in cases:
         assert [j.country for j in extract(text, spans).joins] == expected, text
+
+
+def test_dates_iso_bracketed_month_names_and_years_from_the_dateline():
+    from coalition_kg.dates import PartialDate, find_dates
+    s = split_sentences("عقد الاجتماع في 2021-06-28 ثم في 28 حزيران (يونيو) 2021.")[0]
+    assert [d.iso() for d, _, _ in find_dates(s)] == ["2021-06-28", "2021-06-28"]
+    text = "القاهرة، 6 شباط/فبراير 2019\nوكان التحالف قد عقد اجتماعا في روما يوم 3 ديسمبر الماضي."
+    res = extract(text, [("روما", "LOC")])
+    assert res.date == PartialDate(2019, 2, 6)
+    assert [m.date.iso() for m in res.meetings] == ["2018-12-03"]
