@@ -108,6 +108,14 @@ class OxigraphStore:
                 continue
             gid = g.identifier if hasattr(g, "identifier") else g
             quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), _to_ox(gid)))
+        if self._is_empty():
+            # a new store: Oxigraph's bulk loader (no per-quad transaction), and the de-duplicated
+            # default graph computed here rather than by a SPARQL update — about half the time
+            self.store.bulk_extend(quads)
+            self.store.bulk_extend(ox.Quad(t[0], t[1], t[2], ox.DefaultGraph())
+                                   for t in {(q.subject, q.predicate, q.object) for q in quads})
+            self.store.flush()
+            return len(quads)
         for gid in graphs:
             if isinstance(gid, URIRef):
                 node = ox.NamedNode(str(gid))
@@ -117,6 +125,9 @@ class OxigraphStore:
         self.refresh_union()
         self.store.flush()
         return len(quads)
+
+    def _is_empty(self) -> bool:
+        return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
 
     def refresh_union(self) -> None:
         """Keep the default graph equal to the set union of the article graphs.
