@@ -54,13 +54,14 @@ def score(gold: list[list[str]], pred: list[list[str]]) -> dict:
 def evaluate(recognizer, data: str | Path = DEFAULT_DATA) -> dict:
     split = split_by_document_order(read_anercorp(data))
 
-    def run(sentences):
-        wrapped = [TextSentence(i, 0, 0, [Token(t, 0, 0) for t, _ in s]) for i, s in enumerate(sentences)]
-        return score([[g for _, g in s] for s in sentences], recognizer.tag(wrapped))
-
-    full = run(split.test)
-    unseen_sents = split.unseen_test()
-    unseen = run(unseen_sents)
+    wrapped = [TextSentence(i, 0, 0, [Token(t, 0, 0) for t, _ in s]) for i, s in enumerate(split.test)]
+    predicted = recognizer.tag(wrapped)           # tagged once; the unseen subset reuses the tags
+    gold = [[g for _, g in s] for s in split.test]
+    full = score(gold, predicted)
+    unseen_ids = {id(s) for s in split.unseen_test()}
+    keep = [k for k, s in enumerate(split.test) if id(s) in unseen_ids]
+    unseen_sents = [split.test[k] for k in keep]
+    unseen = score([gold[k] for k in keep], [predicted[k] for k in keep])
     return {
         "micro_f1": full["micro"]["f1"], "precision": full["micro"]["precision"],
         "recall": full["micro"]["recall"], "per_type": full["per_type"],
