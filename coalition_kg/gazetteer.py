@@ -203,9 +203,25 @@ def load() -> Gazetteer:
     gz.nisbas = {k: next(iter(v)) for k, v in nisba_codes.items() if len(v) == 1 and k not in gz.country_names}
     gz.ambiguous = ambiguous_names
 
-    for city in gc.get_cities().values():
+    all_cities = list(gc.get_cities().values())
+    # capitals: the most populous city of the country with the capital's English name.  Some have
+    # no Arabic name in GeoNames (Washington, D.C.); they take those of their namesakes in the
+    # same country (a small Washington that GeoNames does call واشنطن)
+    capital_ids: set[int] = set()
+    for code, info in geo_countries.items():
+        named = [c for c in all_cities if c["countrycode"] == code and c["name"] == info.get("capital")]
+        if named:
+            capital_ids.add(max(named, key=lambda c: c.get("population", 0))["geonameid"])
+    arabic_by_name: dict[tuple[str, str], list[str]] = {}
+    for city in all_cities:
+        for a in city.get("alternatenames", []):
+            if _is_arabic_name(a):
+                arabic_by_name.setdefault((city["countrycode"], city["name"]), []).append(strip_marks(a))
+    for city in all_cities:
         # GeoNames writes some Arabic names with harakat (اَلْكُوَيْت): labels are shown without them
         arabic = [strip_marks(a) for a in city.get("alternatenames", []) if _is_arabic_name(a)]
+        if not arabic and city["geonameid"] in capital_ids:
+            arabic = list(dict.fromkeys(arabic_by_name.get((city["countrycode"], city["name"]), [])))
         if not arabic:
             continue
         place = Place("city", str(city["geonameid"]), city["name"], arabic[0], city["geonameid"],
@@ -217,13 +233,12 @@ def load() -> Gazetteer:
                 gz.cities.setdefault(k, []).append(place)
                 gz.spelling.setdefault(k, name)
                 gz.max_words = max(gz.max_words, k.count(" ") + 1)
-        cap = geo_countries.get(city["countrycode"], {}).get("capital")
-        if cap and cap == city["name"]:
-            best = gz.capitals.get(city["countrycode"])
-            if best is None or place.population > best.population:
-                gz.capitals[city["countrycode"]] = place
+        if city["geonameid"] in capital_ids:
+            gz.capitals[city["countrycode"]] = place
+    capitals = {p.code for p in gz.capitals.values()}
     for k, options in gz.cities.items():
-        options.sort(key=lambda p: -p.population)
+        # a capital first (واشنطن is Washington, D.C., not a town in Utah), then by population
+        options.sort(key=lambda p: (p.code not in capitals, -p.population))
         # the label is the Arabic spelling that matched, so that روما is not shown as رم
         gz.cities[k] = options
     return gz

@@ -323,3 +323,10 @@ def test_dates_iso_bracketed_month_names_and_years_from_the_dateline():
     res = extract(text, [("روما", "LOC")])
     assert res.date == PartialDate(2019, 2, 6)
     assert [m.date.iso() for m in res.meetings] == ["2018-12-03"]
+
+
+def test_a_capital_wins_over_namesake_towns_even_without_an_arabic_name_of_its_own():
+    res = extract("وصل الوزير إلى واشنطن قادما من لندن.", [("واشنطن", "LOC"), ("لندن", "LOC")])
+    cities = {m.attrs["place"].name_en: (m.attrs["place"].code, m.attrs["place"].country)
+              for m in res.mentions if m.kind == "City"}
+    assert cities == {"Washington": ("4140963", "US"), "London": ("2643743", "GB")}   # D.C., not a town in Utah
