@@ -178,20 +178,7 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
             i = c.last_token
             while i < len(words) and words[i] in TITLE_MODIFIERS:     # وزيرة الخارجية الأمريكية بالإنابة
                 i += 1
-            j = i
-            if (i + 1 < len(words) and words[i] in common and words[i] not in linking.FUNCTION_WORDS
-                    and not words[i].startswith("ال")
-                    and sent.tokens[i].text.isalpha() and not sent.tokens[i].text.startswith("و")
-                    and i not in busy.get(sent.index, set()) and linking.name_like(sent.tokens[i + 1].text)
-                    and i + 1 not in busy.get(sent.index, set())):
-                # an ordinary word as first name: only for a short name that runs to punctuation
-                end = i + 1
-                while end < len(words) and end - i < 3 and sent.tokens[end].text.isalpha() \
-                        and linking.name_like(sent.tokens[end].text):
-                    end += 1
-                if end - i >= 2 and (end == len(words) or not sent.tokens[end].text.isalpha()
-                                     or words[end] in common):
-                    j = end
+            j = _ordinary_first_name_end(sent, words, i, busy.get(sent.index, set()), common)
             while j < len(words) and j - i < 4:
                 tok = sent.tokens[j].text
                 if j in busy.get(sent.index, set()):
@@ -211,6 +198,23 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                 out.append((ent, i, j))
                 busy.setdefault(sent.index, set()).update(range(i, j))
     return out
+
+
+def _ordinary_first_name_end(sent: Sentence, words: list[str], i: int, busy: set[int], common) -> int:
+    """End of a name at ``i`` whose first word is an ordinary word (غير بيدرسن، بان كي مون), or
+    ``i`` when there is none: the first word is no function word, has no article or و, and is
+    followed by one or two name-like words up to punctuation or an ordinary word."""
+    toks = sent.tokens
+    if not (i + 1 < len(words) and words[i] in common and words[i] not in linking.FUNCTION_WORDS
+            and not words[i].startswith("ال") and toks[i].text.isalpha() and not toks[i].text.startswith("و")
+            and i not in busy and i + 1 not in busy and linking.name_like(toks[i + 1].text)):
+        return i
+    end = i + 1
+    while end < len(words) and end - i < 3 and toks[end].text.isalpha() and linking.name_like(toks[end].text):
+        end += 1
+    if end - i >= 2 and (end == len(words) or not toks[end].text.isalpha() or words[end] in common):
+        return end
+    return i
 
 
 BYLINE_CUES = {normalize(w) for w in ("كتب", "كتبت", "بقلم", "إعداد", "اعداد", "تقرير", "متابعة", "ترجمة", "تحرير")}
