@@ -11,7 +11,8 @@ read Arabic news grammar, not particular articles:
 * **joined the coalition** — countries listed after انضمام / انضمت / الأعضاء الجدد in a sentence
   that mentions the coalition;
 * **meetings** — a meeting word (اجتماع، اجتمع، التقى، مؤتمر، قمة) or a hosting expression
-  (بدعوة من، استضاف، برئاسة، ترأس) with a city or a host.  Hosts are read from the coordinated
+  (بدعوة من، استضاف، احتضن، برئاسة، ترأس) with a city or a host; a reception (استقبل X نظيره Y)
+  is a bilateral meeting hosted by X.  Hosts are read from the coordinated
   chain after the cue (persons, or countries where no person is named), from the subject of
   "X، الذي استضاف", and "مع نظيره الإيطالي" is resolved to the person holding the same role for
   that country.  Meeting mentions of one article that agree on place, hosts and date are one
@@ -363,6 +364,10 @@ _MEETING_VERB_PREFIXES = tuple(_N(("اجتمع", "يجتمع", "تجتمع", "س
 _HOST_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "استضافه", "باستضافه",
                        "احتضن", "يحتضن", "تحتضن", "ستحتضن", "سيحتضن", "باحتضان",
                        "ترءس", "ترأس", "يترأس", "تترأس", "يتراس", "تتراس", "تراس", "براسه", "برياسه", "برئاسه")))
+# "استقبل وزير الخارجية المغربي ناصر بوريطة نظيره الأمريكي": a reception is a (bilateral)
+# meeting hosted by the one who receives
+_RECEIVE_PREFIXES = tuple(_N(("استقبل", "يستقبل", "تستقبل", "سيستقبل", "ستستقبل")))
+_DELEGATION = _N({"وفد", "وفدا", "الوفد", "وفود", "وفودا"})
 _PLANNED = _N({"سيعقد", "ستعقد", "يعتزمون", "يعتزم", "تعتزم", "المقبل", "القادم", "المقبله", "القادمه", "المقرر",
             "سيستضيف", "ستستضيف", "سيجتمع", "عزمهم", "يعقد"})
 _ADOPT_PREFIXES = tuple(_N(("تبني", "تبنت", "تبناها", "اعتماد", "اعتمدت", "اعتمدها")))
@@ -408,7 +413,41 @@ def find_meetings(text: str, sentences: list[Sentence], places: list[Mention], p
         splaces = sorted(place_by_sent.get(sent.index, []), key=lambda m: m.first_token)
         spers = sorted(pers_by_sent.get(sent.index, []), key=lambda m: m.first_token)
         mentions.extend(_sentence_meetings(sent, splaces, spers, persons, person_roles, art_date))
+        mentions.extend(_receptions(sent, splaces, spers, art_date))
     return merge_in_article(mentions)
+
+
+def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
+    """"استقبل X نظيره Y" / "استقبل X وفدا …": a bilateral meeting hosted by X (a person, or a
+    country named as the subject).  Without a person or a delegation received it is no meeting
+    ("استقبل الأردن لاجئين")."""
+    words = [normalize(t.text) for t in sent.tokens]
+    out = []
+    for k, w in enumerate(words):
+        if not _starts(w, _RECEIVE_PREFIXES) or w.startswith("ب"):
+            continue
+        subject = next((p for p in spers if k < p.first_token <= k + 6), None)
+        if subject is None:
+            subject = next((c for c in splaces if c.kind == "Country" and not c.nisba and c.first_token == k + 1), None)
+        if subject is None or any(k < p.first_token < subject.first_token for p in spers):
+            continue
+        after = subject.last_token
+        received = any(after <= p.first_token <= after + 4 for p in spers if p is not subject) or \
+            any(words[x] in _DELEGATION for x in range(after, min(len(words), after + 4)))
+        if not received:
+            continue
+        mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, confidence=0.7)
+        mm.cue, mm.kind = sent.tokens[k].text, "bilateral"
+        city = next((c for c in splaces if c.kind == "City" and c.first_token > k), None)
+        if city is not None:
+            mm.city, mm.country = city, city.attrs["place"].country
+        _add_host(mm, subject.node, sent, subject.start, subject.end)
+        dates = [(abs(a - k), d) for d, a, b in find_dates(sent) if d.year or d.month]
+        mm.date = min(dates, key=lambda x: x[0])[1].anchored(art_date) if dates else relative_date(sent, art_date)
+        mm.planned = w.startswith(("سيستقبل", "ستستقبل"))
+        mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
+        out.append(mm)
+    return out
 
 
 def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) -> list[MeetingMention]:
@@ -492,7 +531,13 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         # a verb carrying the meeting as its object pronoun ("اجتماعا لوزراء … ترأسه وزير …") refers
         # back to a meeting word anywhere earlier in the sentence
         pronoun = verb.endswith(("ه", "ها")) and not verb.startswith(("استضافه", "ب")) and any(n < k for n in nouns)
-        if not verb.startswith(("ب", "استضافه")) and not pronoun and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
+        # "ترأس وزير الخارجية المغربي ناصر بوريطة بالاشتراك مع نظيره … الاجتماع": a long subject
+        # (names or countries) between the verb and the meeting word it governs
+        far = next((n for n in nouns if 4 < n - k <= 16), None)
+        far_subject = far is not None and any(k < x.first_token < far for x in spers) and \
+            not any(w in {"الذي", "التي"} for w in words[k + 1:far])
+        if not verb.startswith(("ب", "استضافه")) and not pronoun and not far_subject \
+                and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
             continue
         mm = owner(k)
         if verb.startswith(("ب", "استضافه")):
@@ -554,6 +599,14 @@ def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countrie
         if p is not None and not countries_only:
             _add_host(mm, p.node, sent, p.start, p.end)
             found_any, k, pos = True, p.last_token, p.last_token
+            # co-hosts: "… وX", "… بالاشتراك مع X", "… مع نظيره الأمريكي X"
+            if k + 1 < len(words) and words[k] == "بالاشتراك" and words[k + 1] == "مع":
+                k += 2
+                continue
+            if k < len(words) and words[k] == "مع" and k + 1 < len(words) and \
+                    any(v in _COUNTERPART for v in _bare(words[k + 1])):
+                k += 1
+                continue
             if k < len(words) and not sent.tokens[k].text.startswith("و"):
                 break
             continue
@@ -612,7 +665,7 @@ def merge_in_article(mentions: list[MeetingMention]) -> list[MeetingMention]:
     for m in mentions:
         target = None
         for t in merged:
-            if m.planned != t.planned:
+            if m.planned != t.planned or (m.kind == "bilateral") != (t.kind == "bilateral"):
                 continue
             if not (m.date is None or t.date is None or m.date.compatible(t.date)):
                 continue
@@ -625,8 +678,8 @@ def merge_in_article(mentions: list[MeetingMention]) -> list[MeetingMention]:
             if shared:
                 target = t
                 break
-        if target is None and m.city is None and not m.planned:
-            primary = next((t for t in merged if t.city and not t.planned), None)
+        if target is None and m.city is None and not m.planned and m.kind != "bilateral":
+            primary = next((t for t in merged if t.city and not t.planned and t.kind != "bilateral"), None)
             no_hosts = not m.hosts and not m.host_countries
             if primary and (no_hosts or m.definite or not (primary.hosts or primary.host_countries)) \
                     and (m.date is None or primary.date is None or m.date.compatible(primary.date)):
@@ -639,9 +692,9 @@ def merge_in_article(mentions: list[MeetingMention]) -> list[MeetingMention]:
         _absorb(target, m)
     # a later city-less, host-less mention may precede the primary: give it a second chance
     for m in mentions:
-        if m in merged or m.city or m.hosts or m.host_countries or m.planned or not m.date:
+        if m in merged or m.city or m.hosts or m.host_countries or m.planned or not m.date or m.kind == "bilateral":
             continue
-        primary = next((t for t in merged if t.city and not t.planned), None)
+        primary = next((t for t in merged if t.city and not t.planned and t.kind != "bilateral"), None)
         if primary and (primary.date is None or m.date.compatible(primary.date)):
             _absorb(primary, m)
     return merged

@@ -393,7 +393,7 @@ def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str], people: dict
     """One meeting when: same planned/held status, compatible dates, the same city (or both
     without one and the same hosts), and hosts that overlap as persons or as governments (one
     report names the ministers, another "بدعوة من السعودية والولايات المتحدة")."""
-    if m.planned != mm.planned:
+    if m.planned != mm.planned or (m.kind == "bilateral") != (mm.kind == "bilateral"):
         return False
     if m.date and mm.date and not m.date.compatible(mm.date):
         return False

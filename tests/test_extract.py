@@ -330,3 +330,22 @@ def test_a_capital_wins_over_namesake_towns_even_without_an_arabic_name_of_its_o
     cities = {m.attrs["place"].name_en: (m.attrs["place"].code, m.attrs["place"].country)
               for m in res.mentions if m.kind == "City"}
     assert cities == {"Washington": ("4140963", "US"), "London": ("2643743", "GB")}   # D.C., not a town in Utah
+
+
+def test_a_reception_is_a_bilateral_meeting_hosted_by_the_receiver_but_refugees_are_not_received_at_one():
+    text = ("واستقبل وزير الخارجية المغربي ناصر بوريطة في الرباط نظيره الأمريكي أنتوني بلينكن يوم 6 مارس 2023. "
+            "واستقبل الأردن آلاف اللاجئين السوريين.")
+    res = extract(text, [("ناصر بوريطة", "PERS"), ("الرباط", "LOC"), ("أنتوني بلينكن", "PERS"), ("الأردن", "LOC")])
+    assert len(res.meetings) == 1
+    m = res.meetings[0]
+    assert m.kind == "bilateral" and m.city.attrs["place"].name_en == "Rabat" and m.date.iso() == "2023-03-06"
+    assert [next(p.text for p in res.person_mentions if p.node == h) for h in m.hosts] == ["ناصر بوريطة"]
+
+
+def test_co_chairs_joined_by_bilishtirak_or_a_counterpart_and_a_long_subject_before_the_meeting_word():
+    text = ("ترأس وزير الخارجية المغربي ناصر بوريطة بالاشتراك مع نظيره الأمريكي أنتوني بلينكن "
+            "الاجتماع الوزاري للتحالف المنعقد في مراكش.")
+    res = extract(text, [("ناصر بوريطة", "PERS"), ("أنتوني بلينكن", "PERS"), ("مراكش", "LOC")])
+    assert len(res.meetings) == 1
+    names = [next(p.text for p in res.person_mentions if p.node == h) for h in res.meetings[0].hosts]
+    assert names == ["ناصر بوريطة", "أنتوني بلينكن"]
