@@ -226,11 +226,12 @@ def byline_names(text: str, sentences: list[Sentence], mentions: list[Mention],
     """The author's name in an article's header, which the tagger rarely sees as a sentence.
 
     The header is the lines before the first body-length line (``body_tokens`` tokens or more).
-    In a short header line (at most ``max_line_tokens`` tokens) a byline is either
-    cue + two to four words up to the end of the line ("كتب: أحمد سامي", "بقلم - ليلى خالد") or a name closing the line whose first
-    word is a known person-name word (data/person_names_ar.txt) and whose other words can
-    carry a name ("طباعة  العنوان المختصر ليلى خالد").  Places and organizations are never
-    names; the span becomes a PERS entity with source ``byline-rule``."""
+    In a short header line (at most ``max_line_tokens`` tokens) a byline is either cue + two to
+    four words up to the end of the line ("كتب: أحمد سامي", "بقلم - ليلى خالد"), or a name of two
+    or three words closing the line (or making up the whole line, below the title) whose first
+    word is a known person-name word (data/person_names_ar.txt) and whose other words can carry
+    a name ("طباعة  العنوان المختصر ليلى خالد").  Places and organizations are never names; the
+    span becomes a PERS entity with source ``byline-rule``."""
     names = linking.person_name_words()
     taken: dict[int, set[int]] = {}
     nisbas: dict[int, set[int]] = {}       # family names such as المصري are nisbas: fine after a cue
@@ -270,7 +271,8 @@ def byline_names(text: str, sentences: list[Sentence], mentions: list[Mention],
         else:
             for n in (3, 2):
                 i, j = len(toks) - n, len(toks)
-                if i > 0 and words[i] in names and all(ok(sent, k) for k in range(i, j)):
+                whole_line_below_title = i == 0 and sent.index > 0
+                if (i > 0 or whole_line_below_title) and words[i] in names and all(ok(sent, k) for k in range(i, j)):
                     span = (i, j)
                     break
         if span:

@@ -214,6 +214,10 @@ def test_byline_in_the_header_is_a_person_but_a_headline_place_is_not():
     text2 = "عنوان الخبر هنا\nطباعة  اجتماع التحالف ليلى خالد\n" + text.split("\n", 3)[3]
     res = extract(text2, [("الأردن", "LOC"), ("عمان", "LOC")])
     assert [m.text for m in res.person_mentions] == ["ليلى خالد"]
+    # a line that is only the name
+    text3 = "عنوان الخبر هنا\nليلى خالد\n" + text.split("\n", 3)[3]
+    res = extract(text3, [("الأردن", "LOC"), ("عمان", "LOC")])
+    assert [m.text for m in res.person_mentions] == ["ليلى خالد"]
 
 
 def test_an_accusative_adjective_is_not_a_clitic_before_a_city():
