@@ -25,8 +25,27 @@ from dataclasses import dataclass, field
 from .text import normalize
 
 
+# letters that transcribe the same foreign sound in different Arabic spelling traditions:
+# hard g as غ (Levant) or ج (Egypt) or گ, v as ڤ or ف, p as پ or ب (سيرغي / سيرجي لافروف)
+_PHONETIC = str.maketrans({"غ": "ج", "گ": "ج", "ڤ": "ف", "پ": "ب", "چ": "ج"})
+# particles written apart or joined to the next word: عبد الله / عبدالله, لو دريان / لودريان
+_JOINED_PARTICLES = {"عبد", "ابو", "لو", "لا", "دي", "دو", "دا", "ديل", "فان", "فون"}
+
+
 def name_tokens(surface: str) -> list[str]:
-    toks = [t for t in normalize(surface).split() if len(t) > 1]
+    """A name as comparison tokens: normalized, one spelling per foreign sound, particles joined
+    to the word they introduce."""
+    raw = [t.translate(_PHONETIC) for t in normalize(surface).split()]
+    toks: list[str] = []
+    k = 0
+    while k < len(raw):
+        if raw[k] in _JOINED_PARTICLES and k + 1 < len(raw):
+            toks.append(raw[k] + raw[k + 1])
+            k += 2
+            continue
+        if len(raw[k]) > 1:
+            toks.append(raw[k])
+        k += 1
     return toks
 
 
