@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train-ner", help="train the Arabic NER model with Stanza's trainer")
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--max-steps", type=int, default=5000)
+    p.add_argument("--max-steps", type=int, default=9000)
     p.add_argument("--eval-interval", type=int, default=250)
     p.add_argument("--hidden-dim", type=int, default=256)
     p.add_argument("--charlm", action="store_true", help="also train forward/backward character LMs and use them")

@@ -325,6 +325,23 @@ def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> lis
     return out
 
 
+def waw_in_name(token: str) -> bool:
+    """A word starting with و that is a name of its own (ويلميس، وليام), not و + a word: the word
+    without و is no more frequent than with it (wordfreq), is no ordinary word and no known
+    person-name word ("وأنتوني" is "and Anthony")."""
+    w = normalize(token)
+    if not token.isalpha() or not w.startswith("و") or len(w) < 4:
+        return False
+    rest = w[1:]
+    if rest in person_name_words() or is_ordinary(token[1:]) or is_common(token):
+        return False
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return False
+    return zipf_frequency(token[1:], "ar") <= zipf_frequency(token, "ar")
+
+
 def _rare_name_word(token: str) -> bool:
     w = normalize(token)
     return (token.isalpha() and len(w) >= 3 and not token.startswith("و") and w not in FUNCTION_WORDS

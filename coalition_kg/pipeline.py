@@ -67,9 +67,10 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
                    **{(e.sentence, i): ("byline-rule", 0.6) for e, i, j in bylines}}
     ner_entities = set(entities)
     raw.sort(key=lambda x: (x[0].sentence, x[1]))
-    # an unknown "place" or a nisba that turned out to be part of a person's name is no place
+    # an unknown "place" or organization, or a nisba, that turned out to be part of a person's
+    # name is no place
     person_tokens = {(e.sentence, k) for e, i, j in raw for k in range(i, j)}
-    mentions = [m for m in mentions if not ((m.kind == "Place" or m.nisba) and any(
+    mentions = [m for m in mentions if not ((_unknown_place_or_org(m) or m.nisba) and any(
         (m.sentence, k) in person_tokens for k in range(m.first_token, m.last_token)))]
     places = [m for m in mentions if m.kind in ("Country", "City")]
     blocked_by_sent: dict[int, set[int]] = {}
@@ -155,9 +156,10 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
     busy: dict[int, set[int]] = {}
     for e in entities:
         busy.setdefault(e.sentence, set()).update(range(e.first_token, e.last_token))
-    # a LOC that no gazetteer knows, right after a title, is more likely a name the tagger mistyped
+    # a LOC or ORG that no gazetteer knows, right after a title, is more likely a name the tagger
+    # mistyped ("وزيرة الخارجية الأمريكية بالإنابة فيكتوريا نولاند" tagged ORG)
     for m in mentions:
-        if m.kind == "Place":
+        if _unknown_place_or_org(m):
             busy.get(m.sentence, set()).difference_update(range(m.first_token, m.last_token))
     for e, i, j in found:
         busy.setdefault(e.sentence, set()).update(range(i, j))
@@ -186,7 +188,8 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                 if tok == "." and j > i and len(sent.tokens[j - 1].text) == 1:
                     j += 1
                     continue
-                if not tok.isalpha() or (tok.startswith("و") and j > i) or words[j] in common:
+                if not tok.isalpha() or (tok.startswith("و") and j > i and not linking.waw_in_name(tok)) \
+                        or words[j] in common:
                     break
                 j += 1
             while j > i and not sent.tokens[j - 1].text.isalpha():
@@ -198,6 +201,10 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                 out.append((ent, i, j))
                 busy.setdefault(sent.index, set()).update(range(i, j))
     return out
+
+
+def _unknown_place_or_org(m: Mention) -> bool:
+    return m.kind == "Place" or (m.kind == "Organization" and m.source == "ner" and not m.attrs.get("org"))
 
 
 def _ordinary_first_name_end(sent: Sentence, words: list[str], i: int, busy: set[int], common) -> int:

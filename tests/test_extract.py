@@ -250,6 +250,10 @@ def test_long_foreign_names_the_tagger_cut_short_or_typed_as_a_city():
     assert not [m for m in res.mentions if m.kind in ("City", "Place")]   # Victoria is no city here
     roles = role_set(res)
     assert ("فيكتوريا نولاند", "foreign_minister", "US") in roles
+    # typed as an organization no list knows: a name too, and no organization node is left
+    res = extract(text, [("جينين هينيس", "PERS"), ("فيكتوريا نولاند", "ORG")])
+    assert "فيكتوريا نولاند" in {m.text for m in res.person_mentions}
+    assert not any(m.kind == "Organization" and m.text == "فيكتوريا نولاند" for m in res.mentions)
 
 
 def test_reports_naming_the_ministers_and_only_their_governments_are_one_meeting():
@@ -358,3 +362,10 @@ def test_co_chairs_joined_by_bilishtirak_or_a_counterpart_and_a_long_subject_bef
     assert len(res.meetings) == 1
     names = [next(p.text for p in res.person_mentions if p.node == h) for h in res.meetings[0].hosts]
     assert names == ["ناصر بوريطة", "أنتوني بلينكن"]
+
+
+def test_a_name_word_that_starts_with_waw_is_not_cut_as_a_conjunction():
+    text = ("بدعوة من وزيرة الخارجية البلجيكية صوفي ويلميس ووزير الخارجية الأمريكي أنتوني بلينكن "
+            "عقد الاجتماع في بروكسل.")
+    res = extract(text, [("بروكسل", "LOC")])        # the tagger found neither name
+    assert {m.text for m in res.person_mentions} == {"صوفي ويلميس", "أنتوني بلينكن"}

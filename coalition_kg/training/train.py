@@ -78,7 +78,7 @@ def compact(ner_pt: Path, out_pt: Path) -> Path:
     return out_pt
 
 
-def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 5000, eval_interval: int = 250,
+def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_interval: int = 250,
               use_charlm: bool = False, charlm_epochs: int = 10, charlm_hidden: int = 256,
               hidden_dim: int = 256, seed: int = 1234, work: str | Path | None = None,
               charlm_dir: str | Path | None = None, augment_with: str | Path | None = None,
