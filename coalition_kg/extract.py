@@ -533,7 +533,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         pronoun = verb.endswith(("ه", "ها")) and not verb.startswith(("استضافه", "ب")) and any(n < k for n in nouns)
         # "ترأس وزير الخارجية المغربي ناصر بوريطة بالاشتراك مع نظيره … الاجتماع": a long subject
         # (names or countries) between the verb and the meeting word it governs
-        far = next((n for n in nouns if 4 < n - k <= 16), None)
+        far = next((n for n in nouns if 4 < n - k <= 24), None)
         far_subject = far is not None and any(k < x.first_token < far for x in spers) and \
             not any(w in {"الذي", "التي"} for w in words[k + 1:far])
         if not verb.startswith(("ب", "استضافه")) and not pronoun and not far_subject \
@@ -592,8 +592,23 @@ def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countrie
     end = len(words) if stop is None else min(stop, len(words))
     while k < end:
         tok = sent.tokens[k].text
-        if tok in {".", ":", "؟", "!", "«", "»", "\"", "“", "”"} or (tok in {"،", ","} and found_any):
+        if tok in {".", ":", "؟", "!", "«", "»", "\"", "“", "”"}:
             break
+        if tok in {"،", ","} and found_any:
+            # "ترأس X وزير الخارجية السعودي، ووزير الخارجية الأمريكي Y، الاجتماع": a co-host after
+            # the comma is a title or a name joined by و, with the name a few words on
+            nxt = k + 1
+            if countries_only or nxt >= end or not sent.tokens[nxt].text.startswith("و"):
+                break
+            joined = next((x for x in names if x.first_token == nxt), None)
+            if joined is None and words[nxt].startswith("و") and words[nxt][1:] in ROLE_HEADS:
+                joined = next((x for x in names if nxt < x.first_token <= nxt + 5
+                               and not any(sent.tokens[j].text in {"،", ",", "."} for j in range(nxt, x.first_token))),
+                              None)
+            if joined is None:
+                break
+            k = joined.first_token
+            continue
         p = next((x for x in names if x.first_token == k), None)
         c = next((x for x in countries if x.first_token == k), None)
         if p is not None and not countries_only:
@@ -606,6 +621,15 @@ def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countrie
             if k < len(words) and words[k] == "مع" and k + 1 < len(words) and \
                     any(v in _COUNTERPART for v in _bare(words[k + 1])):
                 k += 1
+                continue
+            if k < len(words) and words[k] in ROLE_HEADS:
+                # the host's own title after the name ("فيصل بن فرحان وزير الخارجية السعودي"):
+                # skip it, so that its nisba is not read as another host
+                t = k + 1
+                while t < end and t - k <= 6 and sent.tokens[t].text not in {"،", ",", ".", ":"} and \
+                        not any(x.first_token == t for x in names):
+                    t += 1
+                k = pos = t
                 continue
             if k < len(words) and not sent.tokens[k].text.startswith("و"):
                 break

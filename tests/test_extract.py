@@ -369,3 +369,28 @@ def test_a_name_word_that_starts_with_waw_is_not_cut_as_a_conjunction():
             "عقد الاجتماع في بروكسل.")
     res = extract(text, [("بروكسل", "LOC")])        # the tagger found neither name
     assert {m.text for m in res.person_mentions} == {"صوفي ويلميس", "أنتوني بلينكن"}
+
+
+def test_a_co_chair_after_the_first_hosts_own_title_and_a_comma():
+    text = ("ترأس وزير الدولة الهولندي يان كلاس وزير الخارجية الهولندي، ووزير الخارجية الكندي مارك غارنو، "
+            "صباح الاثنين، الاجتماع الوزاري للتحالف الذي عقد في لاهاي.")
+    res = extract(text, [("يان كلاس", "PERS"), ("مارك غارنو", "PERS"), ("لاهاي", "LOC")])
+    names = [next(p.text for p in res.person_mentions if p.node == h) for h in res.meetings[0].hosts]
+    assert names == ["يان كلاس", "مارك غارنو"]
+    assert res.meetings[0].host_countries == []
+    # a comma followed by a verb ends the hosts: the one who attended is no co-chair
+    text = ("ترأس وزير الخارجية الكندي مارك غارنو، وحضره وزير الخارجية الهولندي يان كلاس، "
+            "الاجتماع الوزاري للتحالف في أوتاوا.")
+    res = extract(text, [("مارك غارنو", "PERS"), ("يان كلاس", "PERS"), ("أوتاوا", "LOC")])
+    names = [next(p.text for p in res.person_mentions if p.node == h) for h in res.meetings[0].hosts]
+    assert names == ["مارك غارنو"]
+
+
+def test_a_host_far_before_the_meeting_word_with_date_and_place_between():
+    text = ("استضاف وزير الخارجية الإسباني خوسيه مانويل ألباريس، يوم الثلاثاء 4 نيسان/أبريل 2023، "
+            "في العاصمة الإسبانية مدريد، اجتماعا لوزراء خارجية الدول الأعضاء في التحالف الدولي ضد داعش.")
+    res = extract(text, [("خوسيه مانويل ألباريس", "PERS"), ("مدريد", "LOC")])
+    assert len(res.meetings) == 1
+    m = res.meetings[0]
+    assert [next(p.text for p in res.person_mentions if p.node == h) for h in m.hosts] == ["خوسيه مانويل ألباريس"]
+    assert m.city.attrs["place"].name_en == "Madrid" and m.date.iso() == "2023-04-04"
