@@ -494,7 +494,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, confidence=conf)
         mm.cue = sent.tokens[k].text
         # city: the first city after the word (before the next meeting word), else just before it
-        after = [c for c in cities if k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 10]
+        after = [c for c in cities if k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 10
+                 and _where(words, k, c)]
         before = [c for c in cities if 0 <= k - c.last_token <= 3]
         city = after[0] if after else (before[-1] if before else None)
         if city is not None:
@@ -578,6 +579,23 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
             _take_hosts(owner(min(n for n in nouns if n > k)), sent, k + 1, spers, splaces, persons,
                         person_roles, countries_only=True)
     return [mm for mm in out if mm.city or mm.hosts or mm.host_countries or mm.date or mm.definite]
+
+
+_LOCATIVE = _N({"في", "فى", "بمدينه", "بالعاصمه", "بمقر", "بقصر", "بفندق"})
+_CLAUSE_BREAK = _N({"ان", "إن", "أن", "بان", "قال", "اكد", "وقال", "واكد", "اعلن", "واعلن", "مؤكدا", "مشيرا"})
+
+
+def _where(words: list[str], k: int, city: Mention) -> bool:
+    """A city after the meeting word at ``k`` is where the meeting was: named right after it
+    ("مؤتمر لندن"), or behind a locative (في، بمدينة، المنعقد في العاصمة البلجيكية …) with no
+    clause in between ("افتتاح الاجتماع إن معركة الموصل والرقة …" is about the battle)."""
+    between = words[k + 1:city.first_token]
+    if any(w in _CLAUSE_BREAK for w in between):
+        return False
+    if not between:
+        return True
+    return any(w in _LOCATIVE for w in between) or words[city.first_token].startswith("ب") or \
+        len(between) <= 2 and all(_is(w, "مدينه", "العاصمه", "المدينه") or w.startswith("ال") for w in between)
 
 
 def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:

@@ -427,3 +427,12 @@ def test_country_labels_drop_cldr_asides_and_name_the_two_congos_as_news_does():
     assert g.countries["CG"].name_ar == "جمهورية الكونغو"
     assert g.countries["MM"].name_ar == "ميانمار"
     assert g.countries["MA"].name_ar == "المغرب"
+
+
+def test_a_city_after_the_meeting_word_must_be_where_it_was_not_what_was_said_there():
+    text = "وقال الوزير في افتتاح الاجتماع إن معركة الموصل والرقة تقترب من نهايتها."
+    res = extract(text, [("الموصل", "LOC"), ("والرقة", "LOC")])
+    assert all(m.city is None for m in res.meetings)
+    text = "وانطلقت أعمال الاجتماع الوزاري للتحالف الدولي ضد داعش المنعقد في العاصمة الفرنسية باريس."
+    res = extract(text, [("باريس", "LOC")])
+    assert res.meetings[0].city.attrs["place"].name_en == "Paris"
