@@ -63,8 +63,11 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
     raw += titled
     bylines = byline_names(text, sentences, mentions, raw)
     raw += bylines
+    echoes = echoed_names(text, sentences, entities, mentions, raw)
+    raw += echoes
     rule_source = {**{(e.sentence, i): ("title-rule", 0.7) for e, i, j in titled},
-                   **{(e.sentence, i): ("byline-rule", 0.6) for e, i, j in bylines}}
+                   **{(e.sentence, i): ("byline-rule", 0.6) for e, i, j in bylines},
+                   **{(e.sentence, i): ("echo-rule", 0.6) for e, i, j in echoes}}
     ner_entities = set(entities)
     raw.sort(key=lambda x: (x[0].sentence, x[1]))
     # an unknown "place" or organization, or a nisba, that turned out to be part of a person's
@@ -127,6 +130,8 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         if c.id in specific:
             c.roles = {x for x in c.roles if not (x[0] == "minister" and x[1] is None)}
 
+    _anaphoric_nisbas(sentences, places, person_mentions, roles, person_roles, clusters)
+
     art_date = extract.article_date(sentences)
     unsc = any(m.node == "org:unsc" for m in mentions)
     resolutions = extract.find_resolutions(text, sentences, unsc)
@@ -134,6 +139,47 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
     meetings = extract.find_meetings(text, sentences, places, person_mentions, person_roles, art_date)
     return ArticleResult(article, sentences, entities, mentions, person_mentions, person_roles, roles,
                          resolutions, joins, meetings, art_date, list(clusters.values()))
+
+
+_ANAPHORS = {normalize(w) for w in ("المسؤول", "المسؤولة", "الوزير", "الوزيرة", "الدبلوماسي", "الدبلوماسية",
+                                     "رئيس الدبلوماسية", "رئيسة الدبلوماسية")}
+
+
+def _anaphoric_nisbas(sentences, places, person_mentions, roles, person_roles, clusters) -> None:
+    """"وأوضح المسؤول المغربي أن …" with no name after it points back to the last person named
+    (in that sentence or the two before): a title of theirs that lacks a country gets this one
+    ("وزير الشؤون الخارجية والتعاون الإفريقي … ناصر بوريطة" → Morocco's foreign minister).  A
+    person whose roles name another country is left alone."""
+    by_id = {c.id: c for c in clusters.values()}
+    ordered = sorted(person_mentions, key=lambda m: (m.sentence, m.first_token))
+    for sent in sentences:
+        words = [normalize(t.text) for t in sent.tokens]
+        for m in places:
+            if m.sentence != sent.index or not m.nisba or m.kind != "Country" or m.first_token < 1:
+                continue
+            k = m.first_token
+            cue = words[k - 1] if words[k - 1] in _ANAPHORS else " ".join(words[max(0, k - 2):k])
+            if cue not in _ANAPHORS:
+                continue
+            if any(p.sentence == sent.index and m.last_token <= p.first_token <= m.last_token + 1 for p in ordered):
+                continue                      # a title in front of a name: read by roles_before
+            before = [p for p in ordered if (p.sentence, p.first_token) < (sent.index, k)
+                      and sent.index - p.sentence <= 2]
+            if not before:
+                continue
+            cid = before[-1].node
+            code = m.attrs["place"].code
+            if any(c and c != code for _, c in person_roles.get(cid, ())):
+                continue
+            changed = False
+            for n, (rid, r, s) in enumerate(roles):
+                if rid == cid and r.country is None and r.org is None and not r.former:
+                    roles[n] = (rid, Role(r.role, code, None, False, r.start, r.end), s)
+                    changed = True
+            if changed:
+                person_roles[cid] = {(role, c or code) for role, c in person_roles.get(cid, ())}
+                if cid in by_id:
+                    by_id[cid].roles = {(role, c or code) for role, c in by_id[cid].roles}
 
 
 # words between a title and the name: وزير الخارجية الأمريكي السابق / بالإنابة / الجديد
@@ -200,6 +246,42 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                 ent = Entity(text[start:end], "PERS", start, end, sent.index, i, j)
                 out.append((ent, i, j))
                 busy.setdefault(sent.index, set()).update(range(i, j))
+    return out
+
+
+def echoed_names(text: str, sentences: list[Sentence], entities: list[Entity], mentions: list[Mention],
+                 found: list[tuple[Entity, int, int]]) -> list[tuple[Entity, int, int]]:
+    """The family name of a person named in full elsewhere in the article, standing alone where
+    the tagger missed it ("وأعلن بوريطة …" after "ناصر بوريطة").  Only family names of at least
+    four letters that are neither ordinary words nor places, and only tokens no other entity
+    or mention covers."""
+    common = linking.common_words()
+    g = gazetteer.load()
+    surnames = set()
+    sent_by_index = {s.index: s for s in sentences}
+    for e, i, j in found:
+        if j - i < 2:
+            continue
+        last = normalize(sent_by_index[e.sentence].tokens[j - 1].text)
+        if len(last) >= 4 and last not in common and linking.name_like(last) and \
+                not g.country(gazetteer.key(last)) and not g.city(gazetteer.key(last)) and \
+                not g.nisba(gazetteer.key(last)):
+            surnames.add(last)
+    if not surnames:
+        return []
+    busy: dict[int, set[int]] = {}
+    for e in entities:
+        busy.setdefault(e.sentence, set()).update(range(e.first_token, e.last_token))
+    for m in mentions:
+        busy.setdefault(m.sentence, set()).update(range(m.first_token, m.last_token))
+    for e, i, j in found:
+        busy.setdefault(e.sentence, set()).update(range(i, j))
+    out = []
+    for sent in sentences:
+        for k, tok in enumerate(sent.tokens):
+            if k in busy.get(sent.index, set()) or normalize(tok.text) not in surnames:
+                continue
+            out.append((Entity(tok.text, "PERS", tok.start, tok.end, sent.index, k, k + 1), k, k + 1))
     return out
 
 

@@ -53,6 +53,7 @@ EXTRACTORS = {
     "person-linker": "Person clustering across spelling variants",
     "title-rule": "Name after a title naming a country or organization (وزير الخارجية الأمريكي …)",
     "byline-rule": "Author's name in an article header (كتب: …, or a name closing a short header line)",
+    "echo-rule": "A family name standing alone, of a person named in full elsewhere in the article",
 }
 
 

@@ -436,3 +436,16 @@ def test_a_city_after_the_meeting_word_must_be_where_it_was_not_what_was_said_th
     text = "وانطلقت أعمال الاجتماع الوزاري للتحالف الدولي ضد داعش المنعقد في العاصمة الفرنسية باريس."
     res = extract(text, [("باريس", "LOC")])
     assert res.meetings[0].city.attrs["place"].name_en == "Paris"
+
+
+def test_a_family_name_alone_after_the_full_name_and_an_anaphoric_nisba_give_the_country():
+    text = ("ترأس وزير الشؤون الخارجية والتعاون الإفريقي ناصر بوريطة الاجتماع في الرباط. "
+            "وأعلن بوريطة انضمام توغو إلى التحالف. وأوضح المسؤول المغربي أن الاجتماع ناجح.")
+    res = extract(text, [("ناصر بوريطة", "PERS"), ("الرباط", "LOC"), ("توغو", "LOC")])
+    assert [m.text for m in res.person_mentions] == ["ناصر بوريطة", "بوريطة"]
+    assert len({m.node for m in res.person_mentions}) == 1
+    assert role_set(res) == {("ناصر بوريطة", "foreign_minister", "MA")}
+    # the last person named has another country: the nisba is not theirs
+    text = ("وقال وزير الخارجية الأمريكي أنتوني بلينكن إن الاجتماع ناجح. وأوضح المسؤول المغربي أن التعاون مستمر.")
+    res = extract(text, [("أنتوني بلينكن", "PERS")])
+    assert role_set(res) == {("أنتوني بلينكن", "foreign_minister", "US")}
