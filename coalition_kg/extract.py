@@ -215,13 +215,25 @@ def roles_after(sentence: Sentence, last_token: int, places: list[Mention]) -> l
     end = k + 1
     while end < len(words) and end - k < 8 and sentence.tokens[end].text not in {"،", ",", ".", ":"}:
         end += 1
-    parsed = read_title(words[k:end])
-    if not parsed:
-        return []
-    role, former = parsed
-    country = next((m.attrs["place"].code for m in places if m.kind == "Country" and k < m.first_token < end), None)
-    return [Role(role, country, "un" if role == "un_special_envoy" else None, former,
-                 sentence.tokens[k].start, sentence.tokens[end - 1].end)]
+    # "آل ثاني رئيس مجلس الوزراء ووزير الخارجية": titles chained by و, each read on its own
+    starts = [k] + [x for x in range(k + 1, end) if words[x].startswith("و") and words[x][1:] in ROLE_HEADS]
+    bounds = starts + [end]
+    roles = []
+    for a, b in zip(bounds, bounds[1:]):
+        part = [words[a][1:] if a != k else words[a]] + words[a + 1:b]
+        parsed = read_title(part)
+        if not parsed:
+            continue
+        role, former = parsed
+        country = next((m.attrs["place"].code for m in places if m.kind == "Country" and a <= m.first_token < b
+                        and m.first_token > k), None)
+        roles.append(Role(role, country, "un" if role == "un_special_envoy" else None, former,
+                          sentence.tokens[a].start, sentence.tokens[b - 1].end))
+    last_country = next((r.country for r in reversed(roles) if r.country), None)
+    for r in roles:
+        if r.country is None and r.org is None and last_country:
+            r.country = last_country
+    return roles
 
 
 # ---------------------------------------------------------------------------------------------
@@ -581,6 +593,9 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     return [mm for mm in out if mm.city or mm.hosts or mm.host_countries or mm.date or mm.definite]
 
 
+_VENUE_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "احتضن", "يحتضن", "تحتضن",
+                                  "ستحتضن", "سيحتضن", "عقد", "يعقد", "تعقد", "سيعقد", "ستعقد", "انعقد", "ينعقد",
+                                  "المنعقد", "سينعقد")))
 _LOCATIVE = _N({"في", "فى", "بمدينه", "بالعاصمه", "بمقر", "بقصر", "بفندق"})
 _CLAUSE_BREAK = _N({"ان", "إن", "أن", "بان", "قال", "اكد", "وقال", "واكد", "اعلن", "واعلن", "مؤكدا", "مشيرا"})
 
@@ -593,6 +608,9 @@ def _where(words: list[str], k: int, city: Mention) -> bool:
     if any(w in _CLAUSE_BREAK for w in between):
         return False
     if not between:
+        return True
+    # "… الذي ستستضيفه العاصمة السعودية الرياض": the city is the host verb's subject
+    if any(_starts(w, _VENUE_VERB_PREFIXES) for w in between):
         return True
     return any(w in _LOCATIVE for w in between) or words[city.first_token].startswith("ب") or \
         len(between) <= 2 and all(_is(w, "مدينه", "العاصمه", "المدينه") or w.startswith("ال") for w in between)

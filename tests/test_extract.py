@@ -449,3 +449,17 @@ def test_a_family_name_alone_after_the_full_name_and_an_anaphoric_nisba_give_the
     text = ("وقال وزير الخارجية الأمريكي أنتوني بلينكن إن الاجتماع ناجح. وأوضح المسؤول المغربي أن التعاون مستمر.")
     res = extract(text, [("أنتوني بلينكن", "PERS")])
     assert role_set(res) == {("أنتوني بلينكن", "foreign_minister", "US")}
+
+
+def test_titles_chained_by_waw_after_a_name_are_each_a_role():
+    text = ("التقى الشيخ خالد بن سعود آل نهيان رئيس مجلس الوزراء ووزير الخارجية الكويتي، اليوم، وفدا أمريكيا.")
+    res = extract(text, [("خالد بن سعود آل نهيان", "PERS")])
+    assert role_set(res) == {("خالد بن سعود آل نهيان", "prime_minister", "KW"),
+                             ("خالد بن سعود آل نهيان", "foreign_minister", "KW")}
+
+
+def test_a_city_that_will_host_a_meeting_named_before_it():
+    text = "وناقش الجانبان الاستعدادات للاجتماع الوزاري المقبل للتحالف الذي ستستضيفه مدينة جدة في شهر يونيو المقبل."
+    res = extract(text, [("جدة", "LOC")])
+    m = res.meetings[0]
+    assert m.city.attrs["place"].name_en == "Jeddah" and m.planned
