@@ -293,7 +293,8 @@ def find_resolutions(text: str, sentences: list[Sentence], article_mentions_unsc
 # joined the coalition
 
 _JOIN = _N({"انضمام", "انضم", "انضمت", "انضموا", "ينضم", "تنضم", "انضمامها", "انضمامهم"})
-_NEW_MEMBER = _N({"الجدد", "الجديده", "جديدين", "جديدا", "جديد"})
+_NEW_MEMBER = _N({"الجدد", "الجديده", "جديدين", "جديدا", "جديد", "جدد", "جددا", "جديده"})
+_MEMBER_WORDS = ("الاعضاء", "اعضاء", "كعضوين", "عضوين", "كعضو", "عضوا", "عضو", "كاعضاء", "اعضاءا")
 
 
 @dataclass
@@ -317,11 +318,14 @@ def find_joins(sentences: list[Sentence], places: list[Mention], coalition_sente
             continue
         words = [normalize(t.text) for t in sent.tokens]
         cues = [k for k, w in enumerate(words) if any(v in _JOIN for v in _bare(w))
-                or (any(v in _NEW_MEMBER for v in _bare(w)) and k > 0 and _is(words[k - 1], "الاعضاء", "اعضاء", "كعضوين", "عضوين", "كعضو", "عضوا", "عضو"))]
+                or (any(v in _NEW_MEMBER for v in _bare(w)) and k > 0 and _is(words[k - 1], *_MEMBER_WORDS))]
         countries = sorted(by_sent.get(sent.index, []), key=lambda m: m.first_token)
         for cue in cues:
             new_members = not any(v in _JOIN for v in _bare(words[cue]))
             chain = _chain_after(sent, cue + 1, countries, max_gap=6, list_colon=new_members)
+            if not chain and new_members:
+                # "نرحب بجمهورية أفريقيا الوسطى واليمن بوصفها أعضاء جددا": the list comes first
+                chain = _chain_before(sent, cue - 1, countries, max_gap=2)
             if chain and not new_members:
                 # "انضمت فرنسا إلى الولايات المتحدة في الدعوة": what is joined must not be a country
                 k = chain[-1].last_token
@@ -346,6 +350,28 @@ def find_joins(sentences: list[Sentence], places: list[Mention], coalition_sente
             seen.add((j.country, j.sentence))
             unique.append(j)
     return unique
+
+
+def _chain_before(sent: Sentence, end: int, mentions: list[Mention], max_gap: int) -> list[Mention]:
+    """Mentions coordinated one after another and ending at most ``max_gap`` tokens before
+    token ``end`` (no punctuation in that gap), in text order."""
+    chain: list[Mention] = []
+    pos = end
+    for m in sorted(mentions, key=lambda m: -m.first_token):
+        if m.last_token > pos:
+            continue
+        if not chain:
+            if pos - m.last_token > max_gap or any(not sent.tokens[k].text.isalpha() for k in range(m.last_token, pos)):
+                break
+        else:
+            between = [sent.tokens[k].text for k in range(m.last_token, pos)]
+            if len(between) > 1 or (between and between[0] not in {"و", "،", ","}):
+                break
+            if not between and not sent.tokens[pos].text.startswith("و"):
+                break
+        chain.append(m)
+        pos = m.first_token
+    return chain[::-1]
 
 
 def _chain_after(sent: Sentence, start: int, mentions: list[Mention], max_gap: int,

@@ -463,3 +463,13 @@ def test_a_city_that_will_host_a_meeting_named_before_it():
     res = extract(text, [("جدة", "LOC")])
     m = res.meetings[0]
     assert m.city.attrs["place"].name_en == "Jeddah" and m.planned
+
+
+def test_new_members_welcomed_before_the_words_new_members():
+    text = "ونرحب بجمهورية أفريقيا الوسطى وجمهورية الكونغو الديمقراطية واليمن بوصفها أعضاء جددا في التحالف الدولي لهزيمة داعش."
+    res = extract(text, [])
+    assert [j.country for j in res.joins] == ["CF", "CD", "YE"]
+    # a country named before the words but not in the welcomed list is not a new member
+    text = "وفي العراق، رحب التحالف الدولي لهزيمة داعش بأعضاء جدد."
+    res = extract(text, [])
+    assert res.joins == []
