@@ -204,8 +204,10 @@ def counterpart_before(sentence: Sentence, first_token: int, places: list[Mentio
     return None
 
 
-def roles_after(sentence: Sentence, last_token: int, places: list[Mention]) -> list[Role]:
-    """Apposition: "ناصر بوريطة، وزير الخارجية المغربي،"."""
+def roles_after(sentence: Sentence, last_token: int, places: list[Mention],
+                names: set[int] = frozenset()) -> list[Role]:
+    """Apposition: "ناصر بوريطة، وزير الخارجية المغربي،".  A title that runs into another
+    name (token in ``names``) is that name's ("التقى بلينكن رئيس مجلس الوزراء القطري الشيخ محمد")."""
     words = [normalize(t.text) for t in sentence.tokens]
     k = last_token
     if k < len(words) and sentence.tokens[k].text in {"،", ","}:
@@ -213,14 +215,21 @@ def roles_after(sentence: Sentence, last_token: int, places: list[Mention]) -> l
     if k >= len(words) or not _head_at(words[k]):
         return []
     end = k + 1
-    while end < len(words) and end - k < 8 and sentence.tokens[end].text not in {"،", ",", ".", ":"}:
+    while end < len(words) and end - k < 8 and sentence.tokens[end].text not in {"،", ",", ".", ":"} \
+            and end not in names:
         end += 1
-    # "آل ثاني رئيس مجلس الوزراء ووزير الخارجية": titles chained by و, each read on its own
-    starts = [k] + [x for x in range(k + 1, end) if words[x].startswith("و") and words[x][1:] in ROLE_HEADS]
+    if end in names:
+        return []
+    # "آل ثاني رئيس مجلس الوزراء ووزير الخارجية", "ولي العهد رئيس مجلس الوزراء": titles chained
+    # (by و or side by side), each read on its own
+    starts = [k] + [x for x in range(k + 1, end) if (words[x].startswith("و") and words[x][1:] in ROLE_HEADS)
+                    or (words[x] in ROLE_HEADS and words[x] not in {"نايب", "مساعد", "وكيل"}
+                        and not (words[x - 1] in {"نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله"}))]
     bounds = starts + [end]
     roles = []
     for a, b in zip(bounds, bounds[1:]):
-        part = [words[a][1:] if a != k else words[a]] + words[a + 1:b]
+        head = words[a][1:] if a != k and words[a] not in ROLE_HEADS else words[a]   # ووزير → وزير
+        part = [head] + words[a + 1:b]
         parsed = read_title(part)
         if not parsed:
             continue
@@ -480,6 +489,13 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
         after = subject.last_token
         received = any(after <= p.first_token <= after + 4 for p in spers if p is not subject) or \
             any(words[x] in _DELEGATION for x in range(after, min(len(words), after + 4)))
+        # "استقبل الأمير X ولي العهد رئيس مجلس الوزراء، في الرياض اليوم، وزير الخارجية الأمريكي Y":
+        # the subject's own titles, place and time between; the one received is named with a title
+        nxt = next((p for p in spers if p.first_token >= after and p is not subject), None)
+        if not received and nxt is not None and nxt.first_token - after <= 18 and \
+                any(_head_at(words[x]) for x in range(max(after, nxt.first_token - 4), nxt.first_token)) and \
+                not any(sent.tokens[x].text in {".", ":", "؟"} for x in range(after, nxt.first_token)):
+            received = True
         if not received:
             continue
         mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, confidence=0.7)

@@ -86,8 +86,11 @@ def is_ordinary(token: str) -> bool:
         return False
     base = w[:-1] if w.endswith("ا") and len(w) > 3 else w          # accusative ending: جزيلا → جزيل
     stems = [base] + ([base[1:]] if base[0] in "وفبلك" and len(base) > 3 else [])   # بإيجاز → إيجاز
+    # imperfect verbs: يستقبل ~ تستقبل / يستقبلون
+    verb_forms = [p + w[1:] for p in "يتن" if w[0] in "يتن" and p != w[0] and len(w) > 3]
     return any(max(zipf_frequency("ال" + x, "ar"), zipf_frequency(x + "ت", "ar"),
-                   zipf_frequency(x + "وا", "ar")) >= INFLECTED_ZIPF for x in stems)
+                   zipf_frequency(x + "وا", "ar")) >= INFLECTED_ZIPF for x in stems) or \
+        any(zipf_frequency(v, "ar") >= INFLECTED_ZIPF for v in verb_forms)
 
 
 def name_like(token: str) -> bool:
@@ -99,6 +102,14 @@ def name_like(token: str) -> bool:
 # Title words that NER sometimes includes at the start of a PERS span
 TITLE_WORDS = {"نظيره", "نظيرته", "نظيرها", "صديقي", "زميلي", "الوزير", "الوزيره", "السيد", "السيده", "الرئيس", "الرئيسه", "الدكتور", "د", "الملك",
                "الامير", "الشيخ", "السفير", "المبعوث", "الجنرال", "اللواء", "العميد", "وزير", "الاستاذ"}
+# words of a title or a kinship the tagger sometimes takes into a name: dropped from its start
+# ("ولي العهد السعودي", "نجله هانتر بايدن", "صاحب السمو الملكي الأمير محمد")
+LEADING_NON_NAME = TITLE_WORDS | {normalize(w) for w in (
+    "ولي العهد رئيس رئيسة مجلس الوزراء وزيرة الخارجية الدفاع الداخلية نائب نائبة مساعد "
+    "نجل نجله نجلها شقيق شقيقه شقيقها شقيقة شقيقته زوجة زوجته زوجها عقيلة حرم "
+    "صاحب السمو الملكي سمو معالي سعادة فخامة جلالة دولة").split()}
+# a title after a name inside the tagger's span ("محمد بن سلمان ولي العهد"): the name ends there
+TRAILING_TITLE_HEADS = {normalize(w) for w in "ولي وزير وزيرة رئيس رئيسة نائب نائبة سفير سفيرة مساعد".split()}
 
 
 @dataclass
@@ -316,8 +327,11 @@ def person_spans(sentence: Sentence, ents: list[Entity], taken: set[int]) -> lis
                 span[0] = k
     out = []
     for i, j in joined:
-        while i < j and (normalize(toks[i].text) in TITLE_WORDS or i in taken or not normalize(toks[i].text)):
+        while i < j and (normalize(toks[i].text) in LEADING_NON_NAME or i in taken or not normalize(toks[i].text)):
             i += 1
+        cut = next((x for x in range(i + 1, j) if normalize(toks[x].text) in TRAILING_TITLE_HEADS), None)
+        if cut is not None:
+            j = cut
         while j > i and (j - 1 in taken or not normalize(toks[j - 1].text) or is_common(toks[j - 1].text, clitic=True)):
             j -= 1
         if i < j and not (j - i == 1 and is_common(toks[i].text)):
@@ -421,8 +435,32 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
                                             attrs={"org": entry, "label": e.text}))
         mentions.extend(_scan_organizations(text, sent, {(m.first_token, m.last_token) for m in mentions
                                                          if m.sentence == sent.index}))
+    _country_or_capital(mentions, sentences, gz)
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
+
+
+def _country_or_capital(mentions: list[Mention], sentences: list[Sentence], gz: Gazetteer) -> None:
+    """A name that is a country and also the capital of another country (عمان: Oman, Amman) is the
+    city when the article speaks of that city's country (الأردن، الأردني) and names the other
+    country nowhere else."""
+    named = {}
+    for m in mentions:
+        if m.kind == "Country":
+            named.setdefault(m.attrs["place"].code, []).append(m)
+    for m in mentions:
+        if m.kind != "Country" or m.nisba:
+            continue
+        words = normalize(m.text).split()
+        city = next((c for k in gz.readings(words) if (c := gz.city(k)) is not None), None)
+        code = m.attrs["place"].code
+        if city is None or city.country == code or city.country not in named or \
+                gz.capitals.get(city.country) is not city:
+            continue                        # (only capitals: لبنان is no town in Tennessee)
+        if any(normalize(o.text) != normalize(m.text) for o in named[code]):
+            continue                        # "سلطنة عمان" or "العماني" elsewhere: the country is meant
+        m.kind, m.node = "City", f"city:{city.code}"
+        m.attrs = {"place": city, "label_ar": city.name_ar}
 
 
 def _scan_organizations(text: str, sentence: Sentence, taken_spans: set[tuple[int, int]]) -> list[Mention]:

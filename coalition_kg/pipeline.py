@@ -85,7 +85,7 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
         sent = sent_by_index[e.sentence]
         splaces = [m for m in places if m.sentence == e.sentence]
         blocked = blocked_by_sent[e.sentence] - set(range(i, j))
-        rs = extract.roles_before(sent, i, splaces, blocked) or extract.roles_after(sent, j, splaces)
+        rs = extract.roles_before(sent, i, splaces, blocked) or extract.roles_after(sent, j, splaces, blocked)
         if not rs and last_role is not None:
             cp = extract.counterpart_before(sent, i, splaces)
             if cp is not None and cp[0] != last_role.country:
@@ -235,8 +235,10 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                     j += 1
                     continue
                 if not tok.isalpha() or (tok.startswith("و") and j > i and not linking.waw_in_name(tok)) \
-                        or words[j] in common:
-                    break
+                        or words[j] in common or (j == i and not linking.name_like(tok) and not (
+                            j + 1 < len(words) and sent.tokens[j + 1].text.isalpha()
+                            and linking.name_like(sent.tokens[j + 1].text))):
+                    break   # an ordinary word alone is no name: "ولي العهد السعودي يستقبل وزير …"
                 j += 1
             while j > i and not sent.tokens[j - 1].text.isalpha():
                 j -= 1

@@ -473,3 +473,23 @@ def test_new_members_welcomed_before_the_words_new_members():
     text = "وفي العراق، رحب التحالف الدولي لهزيمة داعش بأعضاء جدد."
     res = extract(text, [])
     assert res.joins == []
+
+
+def test_titles_and_kinship_words_the_tagger_took_into_a_name_are_not_the_name():
+    text = ("ولي العهد الأردني يستقبل وزير الخارجية الفرنسي\n\n"
+            "استقبل الأمير الحسين بن عبدالله ولي العهد نائب الملك الأردني، في عمان اليوم، "
+            "وزير الخارجية الفرنسي جان نويل بارو. وقال نجله كريم بارو إن الزيارة خاصة. "
+            "كما التقى بارو رئيس الوزراء الأردني الدكتور جعفر حسان.")
+    res = extract(text, [("ولي العهد الأردني", "PERS"), ("الحسين بن عبدالله ولي العهد", "PERS"),
+                         ("عمان", "LOC"), ("جان نويل بارو", "PERS"), ("نجله كريم بارو", "PERS"), ("جعفر حسان", "PERS")])
+    names = {m.text for m in res.person_mentions}
+    assert names == {"الحسين بن عبدالله", "جان نويل بارو", "كريم بارو", "بارو", "جعفر حسان"}
+    roles = role_set(res)
+    assert ("الحسين بن عبدالله", "crown_prince", "JO") in roles
+    assert ("جعفر حسان", "prime_minister", "JO") in roles
+    # "التقى بارو رئيس الوزراء الأردني الدكتور جعفر حسان": the title is Hassan's, not Barrot's
+    assert not any(r == "prime_minister" and n != "جعفر حسان" for n, r, _ in roles)
+    # the crown prince received the minister: a bilateral meeting in Amman that he hosted
+    m = next(m for m in res.meetings if m.kind == "bilateral")
+    host = next(p.text for p in res.person_mentions if p.node == m.hosts[0])
+    assert host == "الحسين بن عبدالله" and m.city.attrs["place"].name_en == "Amman"
