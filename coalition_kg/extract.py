@@ -421,6 +421,9 @@ _HOST_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", 
                        "ترءس", "ترأس", "يترأس", "تترأس", "يتراس", "تتراس", "تراس", "براسه", "برياسه", "برئاسه")))
 # "استقبل وزير الخارجية المغربي ناصر بوريطة نظيره الأمريكي": a reception is a (bilateral)
 # meeting hosted by the one who receives
+_PART_NOUNS = _N({"بمشاركه", "بحضور", "وبمشاركه", "وبحضور"})     # not "لمشاركة التحالف في المستقبل"
+_PART_WORDS = ("شارك", "شاركت", "شاركوا", "يشارك", "تشارك", "يشاركون", "سيشارك", "ستشارك",
+               "حضر", "حضرت", "حضره", "حضرها", "حضرته", "حضروا", "يحضر", "تحضر", "يحضره")
 _RECEIVE_PREFIXES = tuple(_N(("استقبل", "يستقبل", "تستقبل", "سيستقبل", "ستستقبل")))
 _DELEGATION = _N({"وفد", "وفدا", "الوفد", "وفود", "وفودا"})
 _PLANNED = _N({"سيعقد", "ستعقد", "يعتزمون", "يعتزم", "تعتزم", "المقبل", "القادم", "المقبله", "القادمه", "المقرر",
@@ -441,6 +444,8 @@ class MeetingMention:
     hosts: list[str] = field(default_factory=list)          # person node keys
     host_countries: list[str] = field(default_factory=list)  # governments named as hosts
     host_spans: list[tuple[str, int, int, int]] = field(default_factory=list)  # (node, sentence, start, end)
+    # persons and governments that took part ("بمشاركة …", "وحضر الاجتماع …"), hosts aside
+    participant_spans: list[tuple[str, int, int, int]] = field(default_factory=list)
     date: PartialDate | None = None
     planned: bool = False
     kind: str | None = None
@@ -519,9 +524,22 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     verbs = [k for k, w in enumerate(words) if _starts(w, _MEETING_VERB_PREFIXES)]
     invite = [k for k, w in enumerate(words[:-1]) if _is(w, "دعوه", "بدعوه") and words[k + 1] == "من"]
     hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
+    takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or _is(w, *_PART_WORDS)]
     adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
     if not (nouns or verbs or invite or hostv or adopt):
-        return []
+        # "كما حضر وزير الشؤون الخارجية الجزائري أحمد عطاف …": a verb of taking part with no
+        # meeting word refers back to the meeting the article reports
+        out = []
+        for k in takes_part:
+            if words[k] in _PART_NOUNS:
+                continue
+            mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, definite=True, confidence=0.6)
+            mm.cue = sent.tokens[k].text
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, add=_add_participant)
+            if mm.participant_spans:
+                mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
+                out.append(mm)
+        return out[:1]
     cities = [m for m in splaces if m.kind == "City"]
     dates = [(d, a, b) for d, a, b in find_dates(sent) if d.year or d.month]
     # adjacent meeting words (اجتمع ... الاجتماع) describe one meeting unless a city separates them
@@ -627,6 +645,9 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
                 _add_host(mm, subj.node, sent, subj.start, subj.end)
         else:
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
+    # "بمشاركة وزراء خارجية الأردن ومصر"، "وشارك في الاجتماع وزير الخارجية العراقي فؤاد حسين"
+    for k in takes_part:
+        _take_hosts(owner(k), sent, k + 1, spers, splaces, persons, person_roles, add=_add_participant)
     # "عقدت الولايات المتحدة ونيجيريا ... اجتماعا": governments right after عقد, before the meeting noun
     for k, w in enumerate(words):
         if any(v in {"عقدت", "عقد", "عقدا"} for v in _bare(w)) and any(n > k for n in nouns):
@@ -668,8 +689,13 @@ def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: in
     mm.host_spans.append((node, sent.index, start, end))
 
 
+def _add_participant(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:
+    if not any(n == node for n, *_ in mm.participant_spans):
+        mm.participant_spans.append((node, sent.index, start, end))
+
+
 def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countries_only=False,
-                stop: int | None = None):
+                stop: int | None = None, add=_add_host):
     """Hosts coordinated after a cue (up to token ``stop``): persons, else countries named without a person."""
     names = [p for p in spers if p.first_token >= start]
     countries = [c for c in splaces if c.kind == "Country" and c.first_token >= start]
@@ -700,7 +726,7 @@ def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countrie
         p = next((x for x in names if x.first_token == k), None)
         c = next((x for x in countries if x.first_token == k), None)
         if p is not None and not countries_only:
-            _add_host(mm, p.node, sent, p.start, p.end)
+            add(mm, p.node, sent, p.start, p.end)
             found_any, k, pos = True, p.last_token, p.last_token
             # co-hosts: "… وX", "… بالاشتراك مع X", "… مع نظيره الأمريكي X"
             if k + 1 < len(words) and words[k] == "بالاشتراك" and words[k + 1] == "مع":
@@ -727,12 +753,12 @@ def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countrie
             nxt_person = next((x for x in names if x.first_token >= c.last_token), None)
             title_ahead = nxt_person is not None and nxt_person.first_token - c.last_token <= 2 and not countries_only
             if not c.nisba and not title_ahead:
-                _add_host(mm, c.node, sent, c.start, c.end)
+                add(mm, c.node, sent, c.start, c.end)
                 found_any = True
             elif c.nisba and not title_ahead and not countries_only:
                 # "نظيره الإيطالي" or "وزير الخارجية الإيطالي" with no name: the person with that role, else the country
                 who = _person_with_role(persons, person_roles, c.attrs["place"].code)
-                _add_host(mm, who or c.node, sent, c.start, c.end)
+                add(mm, who or c.node, sent, c.start, c.end)
                 found_any = True
             k, pos = c.last_token, c.last_token
             # "برئاسة سعودية أمريكية": nisbas side by side are co-hosts
@@ -825,6 +851,9 @@ def _absorb(target: MeetingMention, m: MeetingMention) -> None:
         if c not in target.host_countries:
             target.host_countries.append(c)
     target.host_spans += m.host_spans
+    for span in m.participant_spans:
+        if not any(n == span[0] for n, *_ in target.participant_spans):
+            target.participant_spans.append(span)
     if target.city is None and m.city is not None:
         target.city, target.country = m.city, m.country
     if m.date and (target.date is None or (m.date.explicit and not target.date.explicit)

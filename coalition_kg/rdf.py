@@ -313,6 +313,24 @@ class _ArticleGraph:
                     if country:
                         self.fact(iri, CKG.hostCountry, self.describe(f"country:{country}"), sentence, start, end,
                                   "meeting-rules", mm.confidence * 0.9)
+        self.participants(iri, meeting, mm)
+
+
+    def participants(self, iri, meeting, mm) -> None:
+        """Who took part besides the hosts: the persons named, and the governments named or
+        represented by them (ckg:participant, each with its evidence)."""
+        hosts = set(meeting.hosts) | {f"country:{c}" for c in meeting.host_countries}
+        for node, sentence, start, end in mm.participant_spans:
+            key = self.resolved.person_of.get(node, node)
+            if key in hosts:
+                continue
+            self.fact(iri, CKG.participant, self.describe(key), sentence, start, end, "meeting-rules",
+                      mm.confidence * 0.9)
+            if not key.startswith("country:"):
+                for role, country in self.resolved.persons.get(key, {}).get("roles", []):
+                    if country and f"country:{country}" not in hosts:
+                        self.fact(iri, CKG.participant, self.describe(f"country:{country}"), sentence, start, end,
+                                  "meeting-rules", mm.confidence * 0.8)
 
 
 def extractor_graph(ds: Dataset) -> None:

@@ -493,3 +493,17 @@ def test_titles_and_kinship_words_the_tagger_took_into_a_name_are_not_the_name()
     m = next(m for m in res.meetings if m.kind == "bilateral")
     host = next(p.text for p in res.person_mentions if p.node == m.hosts[0])
     assert host == "الحسين بن عبدالله" and m.city.attrs["place"].name_en == "Amman"
+
+
+def test_participants_besides_the_hosts_and_not_a_participation_in_something_else():
+    text = ("استضاف وزير الخارجية الهولندي كاسبار فيلدكامب اجتماعا للتحالف في لاهاي بمشاركة وزير الخارجية "
+            "العراقي فؤاد حسين ووزيرة الخارجية الكندية ميلاني جولي. "
+            "كما حضر وزير الشؤون الخارجية الجزائري أحمد عطاف. "
+            "ودعا البيان إلى مشاركة التحالف في المستقبل في سوريا والعراق.")
+    res = extract(text, [("كاسبار فيلدكامب", "PERS"), ("لاهاي", "LOC"), ("فؤاد حسين", "PERS"),
+                         ("ميلاني جولي", "PERS"), ("أحمد عطاف", "PERS"), ("سوريا", "LOC"), ("والعراق", "LOC")])
+    assert len(res.meetings) == 1
+    m = res.meetings[0]
+    names = {next(p.text for p in res.person_mentions if p.node == n) for n, *_ in m.participant_spans}
+    assert names == {"فؤاد حسين", "ميلاني جولي", "أحمد عطاف"}
+    assert [next(p.text for p in res.person_mentions if p.node == h) for h in m.hosts] == ["كاسبار فيلدكامب"]

@@ -132,3 +132,22 @@ def test_eval_kg_reports_scores_as_json():
     assert 0 < report["overall_f1"] <= 1
     assert report["same_meeting"]["merged"] == report["same_meeting"]["pairs"] == 2
     assert report["meeting_hosts"]["f1"] == 1.0 and report["meeting_cities"]["f1"] == 1.0
+
+
+def test_participants_reach_the_graph_with_their_governments_and_pass_the_shapes(recognizer, tmp_path):
+    """An article written for this test, through the real model and the whole build."""
+    from coalition_kg.build import run
+    art = tmp_path / "lahay.txt"
+    art.write_text("لاهاي تستضيف اجتماع التحالف\n\n"
+                   "استضاف وزير الخارجية الهولندي كاسبار فيلدكامب يوم 3 مارس 2025 اجتماعا لوزراء خارجية "
+                   "التحالف الدولي ضد داعش في مدينة لاهاي بمشاركة وزير الخارجية العراقي فؤاد حسين.\n",
+                   encoding="utf-8")
+    build = run([str(art)], recognizer)
+    g = union_graph(build.dataset)
+    meeting = next(g.subjects(RDF.type, CKG.Meeting))
+    parts = set(g.objects(meeting, CKG.participant))
+    labels = {str(l) for p in parts for l in g.objects(p, RDFS.label) if l.language == "ar"}
+    assert {"فؤاد حسين", "العراق"} <= labels
+    assert URIRef(ID["country/NL"]) not in parts           # the host's government is a host, not a participant
+    conforms, report = validate(g)
+    assert conforms, report
