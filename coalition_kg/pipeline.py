@@ -497,6 +497,8 @@ def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str], people: dict
         return False
     if m.date and mm.date and not m.date.compatible(mm.date):
         return False
+    if _different_office_holders(m.hosts, hosts, people):
+        return False
     host_overlap = bool(set(m.hosts) & set(hosts)) or bool(
         _governments(m.hosts, m.host_countries, people) & _governments(hosts, mm.host_countries, people))
     host_empty = not (m.hosts or m.host_countries) or not (hosts or mm.host_countries)
@@ -504,4 +506,17 @@ def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str], people: dict
         return m.city == mm.city.node and (host_overlap or host_empty)
     if m.city is None and mm.city is None:
         return bool(hosts) and set(hosts) == set(m.hosts)
+    return False
+
+
+def _different_office_holders(a: list[str], b: list[str], people: dict[str, dict]) -> bool:
+    """Two reports whose hosts hold the same office for the same country but are different
+    persons (لويجي دي مايو and أنطونيو تاياني, Italy's foreign ministers in 2021 and 2025)
+    describe different meetings: an office changes hands between them."""
+    offices_a = {(r, c): h for h in a for r, c in people.get(h, {}).get("roles", []) if c}
+    for h in b:
+        for r, c in people.get(h, {}).get("roles", []):
+            other = offices_a.get((r, c))
+            if c and other is not None and other != h:
+                return True
     return False

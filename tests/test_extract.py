@@ -507,3 +507,14 @@ def test_participants_besides_the_hosts_and_not_a_participation_in_something_els
     names = {next(p.text for p in res.person_mentions if p.node == n) for n, *_ in m.participant_spans}
     assert names == {"فؤاد حسين", "ميلاني جولي", "أحمد عطاف"}
     assert [next(p.text for p in res.person_mentions if p.node == h) for h in m.hosts] == ["كاسبار فيلدكامب"]
+
+
+def test_reports_of_a_city_with_different_holders_of_one_office_are_different_meetings():
+    a = extract("عقد التحالف اجتماعا في روما بدعوة من وزير الخارجية الإيطالي لويجي دي مايو.",
+                [("روما", "LOC"), ("لويجي دي مايو", "PERS")], "a")
+    b = extract("عقد التحالف اجتماعا في روما برئاسة وزير الخارجية الإيطالي أنطونيو تاياني.",
+                [("روما", "LOC"), ("أنطونيو تاياني", "PERS")], "b")
+    c = extract("عقد التحالف اجتماعا في روما بدعوة من إيطاليا.", [("روما", "LOC"), ("إيطاليا", "LOC")], "c")
+    r = resolve([a, b, c])
+    rome = [m for m in r.meetings if m.city]
+    assert len(rome) == 2          # c (only the government named) joins the first, not both
