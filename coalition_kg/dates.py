@@ -19,7 +19,24 @@ _MONTHS = {
 }
 _TWO_WORD = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12, ("تشرين", "الاول"): 10, ("تشرين", "الثاني"): 11}
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+# ordinal day numbers: "الثامن والعشرين من يونيو"
+_UNITS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
+          "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
+_TENS = {"عشر": 10, "والعشرين": 20, "والعشرون": 20, "والثلاثين": 30, "والثلاثون": 30}
+_ROUND = {"العشرين": 20, "العشرون": 20, "الثلاثين": 30, "الثلاثون": 30}
+
+
+def _ordinal_day_before(words: list[str], k: int) -> tuple[int, int] | None:
+    """(day, first token) of an ordinal day ending at token ``k`` (…من), or None."""
+    if k >= 0 and words[k] in _ROUND:
+        return _ROUND[words[k]], k
+    if k >= 1 and words[k] in _TENS and words[k - 1] in _UNITS:
+        day = _UNITS[words[k - 1]] + _TENS[words[k]]
+        return (day, k - 1) if day <= 31 else None
+    if k >= 0 and words[k] in _UNITS:
+        return _UNITS[words[k]], k
+    return None
 
 
 @dataclass(frozen=True)
@@ -96,19 +113,29 @@ def find_dates(sentence: Sentence) -> list[tuple[PartialDate, int, int]]:
     i = 0
     while i < len(words):
         raw = sentence.tokens[i].text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+        # a numeric date the tokenizer cut at its dashes: 28 - 06 - 2021
+        if i + 4 < len(words) and words[i + 1] == words[i + 3] and words[i + 1] in {"-", "/", "."}:
+            joined = "".join(sentence.tokens[x].text for x in range(i, i + 5)).translate(
+                str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+            if _NUMERIC.match(joined) or _ISO.match(joined):
+                raw, width = joined, 5
+            else:
+                width = 1
+        else:
+            width = 1
         m = _NUMERIC.match(raw)
         iso = _ISO.match(raw)
         if iso:
             y, mo, d = map(int, iso.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
-                out.append((PartialDate(y, mo, d), i, i + 1))
-            i += 1
+                out.append((PartialDate(y, mo, d), i, i + width))
+            i += width
             continue
         if m:
             d, mo, y = map(int, m.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
-                out.append((PartialDate(y, mo, d), i, i + 1))
-            i += 1
+                out.append((PartialDate(y, mo, d), i, i + width))
+            i += width
             continue
         hit = _month_at(words, i)
         if not hit:
@@ -135,6 +162,8 @@ def find_dates(sentence: Sentence) -> list[tuple[PartialDate, int, int]]:
             k -= 1
         if k >= 0 and words[k].isdigit() and 1 <= int(words[k]) <= 31:
             day, start = int(words[k]), k
+        elif k >= 1 and words[k] == "من" and _ordinal_day_before(words, k - 1):
+            day, start = _ordinal_day_before(words, k - 1)
         if j < len(words) and words[j] == "/":
             j += 1
         year = None

@@ -518,3 +518,14 @@ def test_reports_of_a_city_with_different_holders_of_one_office_are_different_me
     r = resolve([a, b, c])
     rome = [m for m in r.meetings if m.city]
     assert len(rome) == 2          # c (only the government named) joins the first, not both
+
+
+def test_dates_cut_at_dashes_and_ordinal_days():
+    from coalition_kg.dates import find_dates
+    cases = {"عقد الاجتماع في 28-06-2021.": "2021-06-28",
+             "عقد الاجتماع في الثامن والعشرين من يونيو 2021.": "2021-06-28",
+             "عقد الاجتماع في الحادي عشر من أيلول/سبتمبر 2014.": "2014-09-11",
+             "عقد الاجتماع في العشرين من آذار 2015.": "2015-03-20"}
+    for text, iso in cases.items():
+        assert [d.iso() for d, _, _ in find_dates(split_sentences(text)[0])] == [iso], text
+    assert find_dates(split_sentences("قرأ الفصل الخامس من الكتاب.")[0]) == []
