@@ -127,7 +127,9 @@ def cmd_train_ner(args) -> int:
     info = train_ner(args.data, args.out, max_steps=args.max_steps, eval_interval=args.eval_interval,
                      use_charlm=args.charlm, charlm_epochs=args.charlm_epochs, charlm_hidden=args.charlm_hidden,
                      hidden_dim=args.hidden_dim, seed=args.seed, charlm_dir=args.charlm_dir,
-                     augment_with=args.augment_gazetteers, trainer_args=shlex.split(args.trainer_args or ""))
+                     augment_with=args.augment_gazetteers, trainer_args=shlex.split(args.trainer_args or ""),
+                     vectors=args.vectors, vector_dim=args.vector_dim, gazetteer_dir=args.gazetteers,
+                     wordfreq_top=args.wordfreq_top)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -342,6 +344,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "using the ANERGazet files in DIR")
     p.add_argument("--trainer-args", metavar="'ARGS'", help="more options for stanza.models.ner_tagger, "
                    "one quoted string, e.g. '--word_dropout 0.1 --char_hidden_dim 200'")
+    p.add_argument("--vectors", choices=["word2vec", "lexical"], default="word2vec",
+                   help="word2vec: vectors of the training text only; lexical: fastText + wordfreq vocabulary "
+                        "+ gazetteer/frequency dimensions (see coalition_kg/training/vectors.py)")
+    p.add_argument("--vector-dim", type=int, default=100)
+    p.add_argument("--gazetteers", metavar="DIR", help="directory with ANERGazet_*.txt (lexical vectors, person names)")
+    p.add_argument("--wordfreq-top", type=int, default=100_000, help="lexical vectors: this many wordfreq words")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
 

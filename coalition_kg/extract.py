@@ -283,7 +283,12 @@ def find_resolutions(text: str, sentences: list[Sentence], article_mentions_unsc
             offsets[-1] = t.end - 1 if offsets else t.start
         norm = "".join(pieces)
         for m in _RES.finditer(norm):
-            body = "UNSC" if (m.group("body") or article_mentions_unsc) else None
+            after = norm[m.end():m.end() + 12]
+            if re.match(r"\s*(?:لسنه|سنه)\s", after) and not (m.group("body") or m.group("un")):
+                continue          # "القرار رقم 215 لسنة 2020": a national decree, not the UN's
+            # the UN numbers only the Security Council's resolutions as a plain series, so
+            # "القرار الأممي 2254" / "القرار الدولي 2254" is the Council's
+            body = "UNSC" if (m.group("body") or m.group("un") or article_mentions_unsc) else None
             numbers = []
             for k, x in enumerate(_RES_NUM.finditer(m.group("nums"))):
                 if k > 0 and not x.group("sep"):

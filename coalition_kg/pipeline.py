@@ -403,6 +403,13 @@ def _slug(text: str) -> str:
 
 
 def resolve(results: list[ArticleResult]) -> Resolved:
+    # a number another article of the build gives as a Security Council resolution is that
+    # resolution everywhere ("القرار 2254" in one report, "قرار مجلس الأمن 2254" in another)
+    unsc = {x.number for r in results for x in r.resolutions if x.body == "UNSC"}
+    for r in results:
+        for x in r.resolutions:
+            if x.body is None and x.number in unsc:
+                x.body = "UNSC"
     clusters = [c for r in results for c in r.clusters]
     index = persons.merge_across(clusters)
     groups: dict[int, list[persons.PersonCluster]] = {}

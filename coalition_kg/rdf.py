@@ -244,12 +244,13 @@ class _ArticleGraph:
 
     def _resolutions(self) -> None:
         for r in self.res.resolutions:
-            body = (r.body or "un").lower()
+            body_key = r.body
+            body = (body_key or "un").lower()
             iri = ID[f"resolution/{body}-{r.number}"]
             g = self.g
             g.add((iri, RDF.type, CKG.UNResolution))
             g.add((iri, CKG.resolutionNumber, Literal(r.number)))
-            if r.body == "UNSC":
+            if body_key == "UNSC":
                 g.add((iri, CKG.adoptedBy, self.describe("org:unsc")))
                 g.add((iri, RDFS.label, Literal(f"قرار مجلس الأمن الدولي رقم {r.number}", lang="ar")))
                 g.add((iri, RDFS.label, Literal(f"UN Security Council resolution {r.number}", lang="en")))

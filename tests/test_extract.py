@@ -529,3 +529,16 @@ def test_dates_cut_at_dashes_and_ordinal_days():
     for text, iso in cases.items():
         assert [d.iso() for d, _, _ in find_dates(split_sentences(text)[0])] == [iso], text
     assert find_dates(split_sentences("قرأ الفصل الخامس من الكتاب.")[0]) == []
+
+
+def test_a_national_decree_is_no_un_resolution_and_one_number_is_one_node_across_articles():
+    res = extract("وأصدر رئيس الوزراء القرار رقم 2150 لسنة 2020 بشأن تنظيم الجمعيات.", [])
+    assert res.resolutions == []
+    res = extract("وأشار الوزير إلى أهمية القرار الأممي 2254.", [])
+    assert [(r.number, r.body) for r in res.resolutions] == [(2254, "UNSC")]
+    from coalition_kg.rdf import CKG, to_dataset, union_graph
+    a = extract("وأكد البيان دعم قرار مجلس الأمن الدولي رقم 2396.", [], "a")
+    b = extract("ودعا الوزير إلى تنفيذ القرار 2396 بشأن المقاتلين الأجانب.", [], "b")
+    g = union_graph(to_dataset(resolve([a, b])))
+    from rdflib.namespace import RDF
+    assert len(set(g.subjects(RDF.type, CKG.UNResolution))) == 1

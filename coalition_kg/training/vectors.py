@@ -1,0 +1,116 @@
+"""Word vectors for the NER tagger that reach beyond ANERcorp's own vocabulary.
+
+Almost half of the entity words in the test split never occur in the training part, and a
+tagger whose pretrained vocabulary is the training text gives all of them the same unknown
+vector.  ``lexical_vectors`` builds a larger vocabulary and a vector for every word in it:
+
+* **vocabulary**: the training + development words, the most frequent Arabic words of
+  ``wordfreq`` (a frequency list built from Wikipedia, news, subtitles and web text) and the
+  words of the gazetteers (ANERGazet when given, CLDR/ISO country names and GeoNames' Arabic
+  city names);
+* **distributional part**: fastText (gensim) trained on the training + development text only;
+  a word never seen in that text gets the sum of its character n-gram vectors, so an unseen
+  ``والموصل`` lands near ``الموصل`` and ``بالعراق``;
+* **lexical part**: a few dimensions the tagger can read directly: the word's frequency in
+  general Arabic (names are rarer than the words around them), and whether the word, with or
+  without a leading clitic, is a person name, a place or an organization word in a gazetteer.
+
+The tagger itself is unchanged Stanza (``stanza.models.ner_tagger``); these vectors reach it
+as an ordinary pretrain file.  Nothing here reads the test split.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+CLITICS = ("وال", "بال", "لل", "فال", "كال", "ال", "و", "ب", "ل", "ف", "ك")
+FEATURES = ("zipf", "unknown_to_wordfreq", "pers", "loc", "org", "pers_stripped", "loc_stripped", "org_stripped")
+
+
+def _stripped(word: str) -> list[str]:
+    return [word[len(c):] for c in CLITICS if word.startswith(c) and len(word) - len(c) >= 2]
+
+
+def gazetteer_words(gazetteer_dir: str | Path | None) -> dict[str, set[str]]:
+    """Normalized words of person, place and organization names."""
+    from ..text import normalize_for_model
+    from .anercorp import read_gazetteer
+
+    out: dict[str, set[str]] = {"pers": set(), "loc": set(), "org": set()}
+    if gazetteer_dir:
+        for typ, name in (("pers", "Pers"), ("loc", "Loc"), ("org", "Org")):
+            f = Path(gazetteer_dir) / f"ANERGazet_{name}.txt"
+            if f.is_file():
+                for entry in read_gazetteer(f):
+                    out[typ].update(normalize_for_model(t) for t in entry)
+    from .. import gazetteer as gz
+    g = gz.load()
+    for place in list(g.countries.values()) + [p for ps in g.cities.values() for p in ps]:
+        if place.name_ar:
+            out["loc"].update(normalize_for_model(t) for t in place.name_ar.split())
+    for k in list(g.country_names) + list(g.cities):
+        out["loc"].update(k.split())
+    for typ in out:
+        out[typ] = {w for w in out[typ] if len(w) >= 2}
+    return out
+
+
+def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool = True,
+                    wordfreq_top: int = 100_000, gazetteer_dir: str | Path | None = None,
+                    seed: int = 1234) -> Path:
+    import numpy as np
+    import wordfreq
+    from gensim.models import FastText
+
+    from ..text import normalize_for_model
+
+    corpus = [[normalize_for_model(t) for t, _ in s] for s in sentences]
+    n_lex = len(FEATURES) if features else 0
+    ft_dim = dim - n_lex
+    model = FastText(corpus, vector_size=ft_dim, window=5, min_count=2, sg=1, negative=10,
+                     epochs=30, min_n=2, max_n=5, workers=2, seed=seed)
+
+    zipf: dict[str, float] = {}
+    for w in wordfreq.top_n_list("ar", max(wordfreq_top, 1)):
+        k = normalize_for_model(w)
+        if k not in zipf:
+            zipf[k] = wordfreq.zipf_frequency(w, "ar")
+    gaz = gazetteer_words(gazetteer_dir)
+
+    vocab: dict[str, None] = {}
+    for s in corpus:
+        for w in s:
+            vocab.setdefault(w, None)
+    for w in list(zipf) + sorted(gaz["pers"] | gaz["loc"] | gaz["org"]):
+        vocab.setdefault(w, None)
+    words = [w for w in vocab if w and not any(ch.isspace() for ch in w)]
+
+    ft = np.stack([model.wv[w] for w in words]).astype("float32")
+    ft /= ft.std() or 1.0
+    if n_lex:
+        lex = np.zeros((len(words), n_lex), dtype="float32")
+        for i, w in enumerate(words):
+            z = zipf.get(w)
+            if z is None:
+                z = wordfreq.zipf_frequency(w, "ar")   # beyond the top list: still a real count
+            lex[i, 0] = z / 4.0
+            lex[i, 1] = 1.0 if z == 0 else 0.0
+            for j, typ in enumerate(("pers", "loc", "org")):
+                lex[i, 2 + j] = 1.0 if w in gaz[typ] else 0.0
+                lex[i, 5 + j] = 1.0 if any(x in gaz[typ] for x in _stripped(w)) else 0.0
+        vecs = np.concatenate([ft, lex], axis=1)
+    else:
+        vecs = ft
+    with open(out_txt, "w", encoding="utf-8") as fh:
+        fh.write(f"{len(words)} {vecs.shape[1]}\n")
+        for w, v in zip(words, vecs):
+            fh.write(w + " " + " ".join(f"{x:.4f}" for x in v) + "\n")
+    log.info("lexical vectors: %d words x %d dims (%d fastText + %d lexical)", len(words), vecs.shape[1],
+             ft_dim, n_lex)
+    if not math.isfinite(float(vecs.sum())):
+        raise ValueError("lexical vectors contain NaN/inf")
+    return out_txt
