@@ -261,10 +261,17 @@ def echoed_names(text: str, sentences: list[Sentence], entities: list[Entity], m
     g = gazetteer.load()
     surnames = set()
     sent_by_index = {s.index: s for s in sentences}
+    owners: dict[str, set[str]] = {}          # family name -> first names it comes with
+    for e, i, j in found:
+        if j - i >= 2:
+            toks = sent_by_index[e.sentence].tokens
+            owners.setdefault(normalize(toks[j - 1].text), set()).add(normalize(toks[i].text))
     for e, i, j in found:
         if j - i < 2:
             continue
         last = normalize(sent_by_index[e.sentence].tokens[j - 1].text)
+        if len(owners.get(last, ())) > 1:
+            continue                          # جو بايدن and هانتر بايدن: a bare بايدن is either
         if len(last) >= 4 and last not in common and linking.name_like(last) and \
                 not g.country(gazetteer.key(last)) and not g.city(gazetteer.key(last)) and \
                 not g.nisba(gazetteer.key(last)):
