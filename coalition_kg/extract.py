@@ -319,6 +319,63 @@ class JoinMention:
     end: int
     cue_start: int
     cue_end: int
+    member_number: int | None = None     # "لتصبح العضو الخامس والثمانين" → 85
+
+
+_ORD_UNITS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
+              "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
+_ORD_TENS = {"العشرين": 20, "الثلاثين": 30, "الاربعين": 40, "الخمسين": 50, "الستين": 60, "السبعين": 70,
+             "الثمانين": 80, "التسعين": 90}
+
+
+def ordinal_at(words: list[str], i: int) -> tuple[int, int] | None:
+    """(number, tokens used) of an ordinal or a number at ``i``: 86, الـ 86, الخامس والثمانين,
+    الحادي عشر, الثمانين (feminine forms too)."""
+    def unit(w):
+        return _ORD_UNITS.get(w) or (_ORD_UNITS.get(w[:-1]) if w.endswith("ه") else None)
+    if i >= len(words):
+        return None
+    w = words[i]
+    if w in {"ال", "الـ", "رقم"} and i + 1 < len(words) and words[i + 1].isdigit():
+        return int(words[i + 1]), 2
+    if w.startswith("ال") and w[2:].isdigit():
+        return int(w[2:]), 1
+    if w.isdigit() and len(w) <= 3:
+        return int(w), 1
+    if w in _ORD_TENS:
+        return _ORD_TENS[w], 1
+    u = unit(w)
+    if u is None:
+        return None
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if nxt in {"عشر", "عشره"}:
+        return u + 10, 2
+    if nxt.startswith("و") and nxt[1:] in _ORD_TENS:
+        return u + _ORD_TENS[nxt[1:]], 2
+    return u, 1
+
+
+def _member_numbers(words: list[str], after: int, count: int) -> list[int | None]:
+    """Member numbers a few words after ``after`` for ``count`` countries: "… العضو الخامس
+    والثمانين", "بوصفها العضو 86", "كعضوين جديدين رقم 82 و83" (in the countries' order)."""
+    none = [None] * count
+    for k in range(after, min(len(words), after + 6)):
+        if words[k] in {".", "،"}:
+            return none
+        if _is(words[k], "العضو", "عضو", "عضوا", "كعضو", "عضوين", "كعضوين", "الاعضاء", "اعضاء", "كاعضاء"):
+            numbers, x = [], k + 1
+            while x < len(words) and len(numbers) < count and x - k <= 4 + 2 * count:
+                if words[x] in _NEW_MEMBER or words[x] in {"رقم", "رقمي", "و", "،"}:
+                    x += 1
+                    continue
+                w = words[x][1:] if words[x].startswith("و") and len(words[x]) > 1 and numbers else words[x]
+                hit = ordinal_at([w] + words[x + 1:], 0)
+                if hit is None or not 1 <= hit[0] <= 200:
+                    break
+                numbers.append(hit[0])
+                x += hit[1]
+            return numbers if len(numbers) == count else none
+    return none
 
 
 def find_joins(sentences: list[Sentence], places: list[Mention], coalition_sentences: set[int]) -> list[JoinMention]:
@@ -347,22 +404,26 @@ def find_joins(sentences: list[Sentence], places: list[Mention], coalition_sente
                     k += 1
                 if k + 1 < len(words) and any(m.first_token == k + 1 for m in countries):
                     chain = []
-            for m in chain:
+            numbers = _member_numbers(words, chain[-1].last_token, len(chain)) if chain else []
+            for m, number in zip(chain, numbers):
                 out.append(JoinMention(m.attrs["place"].code, sent.index, m.start, m.end,
-                                       sent.tokens[cue].start, sent.tokens[cue].end))
+                                       sent.tokens[cue].start, sent.tokens[cue].end, number))
         # "أصبحت موريتانيا العضو الخامس والثمانين في التحالف"
         for m in countries:
             k = m.last_token
             if k < len(words) and _is(words[k], "العضو", "عضوا") and m.first_token > 0 and \
                     any(_is(w, "اصبحت", "اصبح", "لتصبح", "ليصبح", "باتت", "صارت", "تصبح") for w in words[max(0, m.first_token - 2):m.first_token]):
                 out.append(JoinMention(m.attrs["place"].code, sent.index, m.start, m.end,
-                                       sent.tokens[k].start, sent.tokens[k].end))
+                                       sent.tokens[k].start, sent.tokens[k].end, _member_numbers(words, k, 1)[0]))
     # one fact per country and sentence
-    seen, unique = set(), []
+    seen, unique = {}, []
     for j in out:
-        if (j.country, j.sentence) not in seen:
-            seen.add((j.country, j.sentence))
+        key = (j.country, j.sentence)
+        if key not in seen:
+            seen[key] = j
             unique.append(j)
+        elif seen[key].member_number is None and j.member_number is not None:
+            seen[key].member_number = j.member_number
     return unique
 
 

@@ -98,7 +98,7 @@ class _ArticleGraph:
     def sentence_iri(self, n: int) -> URIRef:
         return ID[f"article/{self.aid}/sentence/{n}"]
 
-    def evidence(self, s, p, o, sentence: int, start: int, end: int, extractor: str, confidence: float) -> None:
+    def evidence(self, s, p, o, sentence: int, start: int, end: int, extractor: str, confidence: float) -> URIRef:
         h = hashlib.sha1(f"{s}|{p}|{o}|{start}|{end}".encode("utf-8")).hexdigest()[:16]
         ev = ID[f"article/{self.aid}/evidence/{h}"]
         g = self.g
@@ -113,10 +113,11 @@ class _ArticleGraph:
         g.add((ev, CKG.quote, Literal(self.res.article.text[start:end], lang="ar")))
         g.add((ev, PROV.wasGeneratedBy, ID[f"extractor/{extractor}"]))
         g.add((ev, CKG.confidence, Literal(Decimal(str(round(confidence, 3))), datatype=XSD.decimal)))
+        return ev
 
-    def fact(self, s, p, o, sentence, start, end, extractor, confidence) -> None:
+    def fact(self, s, p, o, sentence, start, end, extractor, confidence) -> URIRef:
         self.g.add((s, p, o))
-        self.evidence(s, p, o, sentence, start, end, extractor, confidence)
+        return self.evidence(s, p, o, sentence, start, end, extractor, confidence)
 
     # -- entity descriptions ----------------------------------------------------------------------
     def describe(self, key: str, surface: str | None = None) -> URIRef:
@@ -263,8 +264,10 @@ class _ArticleGraph:
         coalition = self.describe("org:global-coalition")
         for j in self.res.joins:
             country = self.describe(f"country:{j.country}")
-            self.fact(country, CKG.joined, coalition, j.sentence, min(j.cue_start, j.start), max(j.cue_end, j.end),
-                      "join-rules", 0.8)
+            ev = self.fact(country, CKG.joined, coalition, j.sentence, min(j.cue_start, j.start),
+                           max(j.cue_end, j.end), "join-rules", 0.8)
+            if j.member_number is not None:
+                self.g.add((ev, CKG.memberNumber, Literal(j.member_number)))
 
     def _meetings(self) -> None:
         for meeting in self.resolved.meetings:

@@ -543,3 +543,15 @@ def test_a_national_decree_is_no_un_resolution_and_one_number_is_one_node_across
     g = union_graph(to_dataset(resolve([a, b])))
     from rdflib.namespace import RDF
     assert len(set(g.subjects(RDF.type, CKG.UNResolution))) == 1
+
+
+def test_member_numbers_of_new_members():
+    text = "وأعلن التحالف الدولي ضد داعش انضمام توغو لتصبح العضو السابع والثمانين في التحالف."
+    res = extract(text, [("توغو", "LOC")])
+    assert [(j.country, j.member_number) for j in res.joins] == [("TG", 87)]
+    text = "ورحب التحالف الدولي ضد داعش بانضمام بنين وغانا كعضوين جديدين رقم 88 و89."
+    res = extract(text, [("بنين", "LOC"), ("وغانا", "LOC")])
+    assert [(j.country, j.member_number) for j in res.joins] == [("BJ", 88), ("GH", 89)]
+    text = "وانضمت الفلبين إلى التحالف الدولي ضد داعش عام 2018."
+    res = extract(text, [("الفلبين", "LOC")])
+    assert [(j.country, j.member_number) for j in res.joins] == [("PH", None)]
