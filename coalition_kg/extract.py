@@ -588,7 +588,9 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     words = [normalize(t.text) for t in sent.tokens]
     nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))]
     verbs = [k for k, w in enumerate(words) if _starts(w, _MEETING_VERB_PREFIXES)]
-    invite = [k for k, w in enumerate(words[:-1]) if _is(w, "دعوه", "بدعوه") and words[k + 1] == "من"]
+    invite = [k for k, w in enumerate(words[:-1]) if _is(w, "دعوه", "بدعوه", "مبادره", "بمبادره") and words[k + 1] == "من"]
+    # "… الذي دعا إليه وزير الخارجية الأمريكي مايك بومبيو": the one who called the meeting
+    invite += [k for k, w in enumerate(words[:-1]) if _is(w, "دعا", "دعت") and words[k + 1] in {"اليه", "اليها", "له", "لها"}]
     hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
     takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or _is(w, *_PART_WORDS)]
     adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
@@ -638,6 +640,14 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         city = after[0] if after else (before[-1] if before else None)
         if city is not None:
             mm.city, mm.country = city, city.attrs["place"].country
+        else:
+            # "… أعمال الاجتماع الوزاري للتحالف في الكويت": only the country is named
+            where = next((c for c in splaces if c.kind == "Country" and not c.nisba
+                          and k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 8
+                          and (words[c.first_token - 1] in {"في", "فى"} or words[c.first_token].startswith("ب"))
+                          and not any(w in _CLAUSE_BREAK for w in words[k + 1:c.first_token])), None)
+            if where is not None:
+                mm.country = where.attrs["place"].code
         anchor = city.first_token if city is not None else k
         prev = candidates[n - 1][0] if n > 0 else -1
         near = [(abs(a - anchor), d) for d, a, b in dates if prev < a < nxt and min(abs(a - anchor), abs(b - anchor)) <= 20]
@@ -648,7 +658,12 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
                       or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
         mm.definite = words[k].startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه"))
         clause = words[max(0, k - 8):nxt]
-        if any(_is(w, *_DIRECTORS) for w in clause):
+        if k + 2 < len(words) and words[k + 1] == "مع" and not words[k].startswith("ال") and \
+                not any(0 < k - h <= 3 for h in hostv) and (
+                any(v in _COUNTERPART for v in _bare(words[k + 2]))
+                or any(k + 2 <= p.first_token <= k + 5 for p in spers)):
+            mm.kind = "bilateral"       # "عقد X اجتماعا مع نظيره العراقي Y"
+        elif any(_is(w, *_DIRECTORS) for w in clause):
             mm.kind = "political directors"
         elif any(_is(w, *_MINISTERIAL) for w in clause):
             mm.kind = "ministerial"
@@ -667,6 +682,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     # of the hosting verb, a few words before the meeting word
     for k in hostv:
         subj = next((c for c in cities if 0 < c.first_token - k <= 3), None)
+        if subj is None:          # "أن روما ستستضيف في 28 يونيو اجتماعا": the city before the verb
+            subj = next((c for c in cities if c.last_token == k), None)
         target = next(((n, mm) for (n, _), mm in zip(candidates, out) if 0 < n - k <= 12), None)
         if subj is not None and target is not None and target[1].city is None and subj.last_token <= target[0]:
             target[1].city, target[1].country = subj, subj.attrs["place"].country
@@ -707,6 +724,15 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         if obj is not None and obj - k <= 1:
             subj = next((x for x in list(spers) + [c for c in splaces if c.kind == "Country" and not c.nisba]
                          if x.last_token == k), None)
+            if subj is None and not words[k].endswith(("ه", "ها")):
+                # verb, object, subject: "وترأس الاجتماع الذي عقد في لندن وزير الخارجية البريطاني
+                # بوريس جونسون" — a titled person after the meeting phrase, nothing else in between
+                later = next((p for p in spers if obj < p.first_token <= obj + 16), None)
+                if later is not None and any(_head_at(words[x]) for x in range(max(obj, later.first_token - 4),
+                                                                               later.first_token)) and \
+                        not any(sent.tokens[x].text in {".", "،", ":", "؟"} or _is(words[x], *_PART_WORDS)
+                                or words[x] in _PART_NOUNS for x in range(obj, later.first_token)):
+                    subj = later
             if subj is not None:
                 _add_host(mm, subj.node, sent, subj.start, subj.end)
         else:
@@ -719,7 +745,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         if any(v in {"عقدت", "عقد", "عقدا"} for v in _bare(w)) and any(n > k for n in nouns):
             _take_hosts(owner(min(n for n in nouns if n > k)), sent, k + 1, spers, splaces, persons,
                         person_roles, countries_only=True)
-    return [mm for mm in out if mm.city or mm.hosts or mm.host_countries or mm.date or mm.definite]
+    return [mm for mm in out if mm.city or mm.country or mm.hosts or mm.host_countries or mm.date or mm.definite]
 
 
 _VENUE_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "احتضن", "يحتضن", "تحتضن",
@@ -892,7 +918,7 @@ def merge_in_article(mentions: list[MeetingMention]) -> list[MeetingMention]:
                     and (m.date is None or primary.date is None or m.date.compatible(primary.date)):
                 target = primary
         if target is None:
-            if m.city is None and not m.hosts and not m.host_countries:
+            if m.city is None and m.country is None and not m.hosts and not m.host_countries:
                 continue  # nothing to say about it yet; may join a later meeting
             merged.append(m)
             continue
@@ -922,6 +948,8 @@ def _absorb(target: MeetingMention, m: MeetingMention) -> None:
             target.participant_spans.append(span)
     if target.city is None and m.city is not None:
         target.city, target.country = m.city, m.country
+    elif target.country is None and m.country is not None:
+        target.country = m.country
     if m.date and (target.date is None or (m.date.explicit and not target.date.explicit)
                    or (m.date.explicit == target.date.explicit and m.date.precision() > target.date.precision())):
         target.date = m.date

@@ -461,6 +461,8 @@ def resolve(results: list[ArticleResult]) -> Resolved:
                     target.participants.append(key)
             if target.city is None and mm.city is not None:
                 target.city, target.country = mm.city.node, mm.country
+            elif target.country is None and mm.country is not None:
+                target.country = mm.country
             if mm.date and (target.date is None or mm.date.precision() > target.date.precision()
                             or (mm.date.explicit and not target.date.explicit)):
                 target.date = mm.date
@@ -477,7 +479,7 @@ def resolve(results: list[ArticleResult]) -> Resolved:
                 if country and country not in m.host_countries:
                     m.host_countries.append(country)
         city = gz.cities_by_code(m.city.split(":", 1)[1]) if m.city else None
-        name = city.name_en if city else "meeting"
+        name = city.name_en if city else (gz.countries[m.country].name_en if m.country in gz.countries else "meeting")
         when = m.date.iso() if m.date and m.date.iso() else "-".join(sorted(m.host_countries)) or "undated"
         base = "meeting:" + _ascii_slug(f"{name}-{when}") + ("-planned" if m.planned else "")
         m.id, n = base, 2

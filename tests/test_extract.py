@@ -555,3 +555,23 @@ def test_member_numbers_of_new_members():
     text = "وانضمت الفلبين إلى التحالف الدولي ضد داعش عام 2018."
     res = extract(text, [("الفلبين", "LOC")])
     assert [(j.country, j.member_number) for j in res.joins] == [("PH", None)]
+
+
+def test_more_hosting_phrasings_and_a_meeting_placed_only_in_a_country():
+    res = extract("وترأس الاجتماع الذي عقد في لندن وزير الخارجية البريطاني بوريس جونسون.",
+                  [("لندن", "LOC"), ("بوريس جونسون", "PERS")])
+    assert [next(p.text for p in res.person_mentions if p.node == h) for h in res.meetings[0].hosts] == ["بوريس جونسون"]
+    res = extract("اختتمت في واشنطن أعمال اجتماع وزراء خارجية التحالف الذي دعا إليه وزير الخارجية الأمريكي مايك بومبيو.",
+                  [("واشنطن", "LOC"), ("مايك بومبيو", "PERS")])
+    assert [next(p.text for p in res.person_mentions if p.node == h) for h in res.meetings[0].hosts] == ["مايك بومبيو"]
+    res = extract("وعقد الاجتماع في بروكسل بمبادرة من المملكة المتحدة وبرئاسة مشتركة مع الولايات المتحدة.", [("بروكسل", "LOC")])
+    assert res.meetings[0].host_countries == ["GB", "US"]
+    res = extract("أعلنت وزارة الخارجية الإيطالية أن روما ستستضيف في 28 يونيو اجتماعا للتحالف.", [("روما", "LOC")])
+    m = res.meetings[0]
+    assert m.city.attrs["place"].name_en == "Rome" and m.planned and (m.date.month, m.date.day) == (6, 28)
+    res = extract("افتتح وزير الخارجية أعمال الاجتماع الوزاري للتحالف في الكويت.", [("الكويت", "LOC")])
+    assert res.meetings[0].country == "KW" and res.meetings[0].city is None
+    # a meeting of one minister with a counterpart is bilateral, not the coalition's
+    res = extract("عقد وزير الخارجية الأمريكي ريكس تيلرسون اجتماعا مع نظيره العراقي إبراهيم الجعفري في بغداد.",
+                  [("ريكس تيلرسون", "PERS"), ("إبراهيم الجعفري", "PERS"), ("بغداد", "LOC")])
+    assert res.meetings[0].kind == "bilateral"
