@@ -61,18 +61,25 @@ def gazetteer_words(gazetteer_dir: str | Path | None) -> dict[str, set[str]]:
 
 def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool = True,
                     wordfreq_top: int = 100_000, gazetteer_dir: str | Path | None = None,
-                    seed: int = 1234) -> Path:
+                    seed: int = 1234, distributional: str = "fasttext") -> Path:
+    """``distributional="fasttext"``: every word gets a fastText vector (n-grams for unseen
+    words); ``"word2vec"``: the training text's word2vec vectors, zeros for other words (they
+    carry only the lexical dimensions)."""
     import numpy as np
     import wordfreq
-    from gensim.models import FastText
+    from gensim.models import FastText, Word2Vec
 
     from ..text import normalize_for_model
 
     corpus = [[normalize_for_model(t) for t, _ in s] for s in sentences]
     n_lex = len(FEATURES) if features else 0
     ft_dim = dim - n_lex
-    model = FastText(corpus, vector_size=ft_dim, window=5, min_count=2, sg=1, negative=10,
-                     epochs=30, min_n=2, max_n=5, workers=2, seed=seed)
+    if distributional == "word2vec":
+        model = Word2Vec(corpus, vector_size=ft_dim, window=5, min_count=2, sg=1, negative=10,
+                         epochs=30, workers=2, seed=seed)
+    else:
+        model = FastText(corpus, vector_size=ft_dim, window=5, min_count=2, sg=1, negative=10,
+                         epochs=30, min_n=2, max_n=5, workers=2, seed=seed)
 
     zipf: dict[str, float] = {}
     for w in wordfreq.top_n_list("ar", max(wordfreq_top, 1)):
@@ -89,8 +96,14 @@ def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool =
         vocab.setdefault(w, None)
     words = [w for w in vocab if w and not any(ch.isspace() for ch in w)]
 
-    ft = np.stack([model.wv[w] for w in words]).astype("float32")
-    ft /= ft.std() or 1.0
+    if distributional == "word2vec":
+        zero = np.zeros(ft_dim, dtype="float32")
+        ft = np.stack([model.wv[w] if w in model.wv.key_to_index else zero for w in words]).astype("float32")
+        known = ft[np.abs(ft).sum(axis=1) > 0]
+        ft /= (known.std() if len(known) else 1.0) or 1.0
+    else:
+        ft = np.stack([model.wv[w] for w in words]).astype("float32")
+        ft /= ft.std() or 1.0
     if n_lex:
         lex = np.zeros((len(words), n_lex), dtype="float32")
         for i, w in enumerate(words):
