@@ -45,6 +45,21 @@ def hosted_per_person(G) -> list[dict]:
     return [{"person": n, "label": _label(G, n), "meetings": k} for n, k in sorted(c.items(), key=lambda x: (-x[1], x[0]))]
 
 
+def participation_per_country(G) -> list[dict]:
+    """Meetings each country hosted or took part in (as a named participant or through a
+    participant who represents it), most first."""
+    hosted, took_part = Counter(), Counter()
+    for m in meetings(G):
+        hosts = {v for _, v, d in G.out_edges(m, data=True) if d.get("predicate") == "host_country"}
+        parts = {v for _, v, d in G.out_edges(m, data=True)
+                 if d.get("predicate") == "participant" and G.nodes[v].get("type") == "Country"} - hosts
+        hosted.update(hosts)
+        took_part.update(parts)
+    rows = [{"country": n, "iso_code": G.nodes[n].get("iso_code"), "label": _label(G, n), "hosted": hosted[n],
+             "took_part": took_part[n], "meetings": hosted[n] + took_part[n]} for n in set(hosted) | set(took_part)]
+    return sorted(rows, key=lambda r: (-r["meetings"], -r["hosted"], r["country"]))
+
+
 def cohosting_network(G) -> nx.Graph:
     H = nx.Graph()
     for m in meetings(G):
@@ -108,6 +123,7 @@ def analyze(G: nx.MultiDiGraph) -> dict:
         "meetings": len(meetings(G)),
         "hosted_per_country": hosted_per_country(G),
         "hosted_per_person": hosted_per_person(G),
+        "participation_per_country": participation_per_country(G),
         "cohosting": [{"a": _label(G, a), "b": _label(G, b), "a_iri": a, "b_iri": b, "meetings": d["weight"]}
                       for a, b, d in sorted(co.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))],
         "centrality": centrality(G),
@@ -129,6 +145,8 @@ def print_report(report: dict, console) -> None:
 
     table("Meetings hosted per country", ["iso_code", "label", "meetings"], report["hosted_per_country"])
     table("Meetings hosted per person", ["label", "meetings"], report["hosted_per_person"])
+    table("Meetings per country (hosted or took part)", ["iso_code", "label", "hosted", "took_part"],
+          report["participation_per_country"])
     table("Co-hosts", ["a", "b", "meetings"], report["cohosting"])
     table("Centrality (countries and persons)", ["type", "label", "degree", "betweenness"], report["centrality"][:20])
     table("Timeline of meetings", ["date", "label", "city", "planned"],

@@ -53,6 +53,18 @@ def test_analysis(G):
     assert dates == sorted(dates) and "2021-06-28" in dates
     assert {"BJ", "CF", "CD", "MR", "YE"} <= {j["iso_code"] for j in r["joined"]}
     assert all(0 <= c["betweenness"] <= 1 for c in r["centrality"])
+    per = {x["iso_code"]: x for x in r["participation_per_country"]}
+    assert per["IT"]["hosted"] == 1 and per["US"]["hosted"] >= 3
+
+
+def test_participation_per_country_counts_participants_apart_from_hosts(recognizer, tmp_path):
+    from coalition_kg.build import run
+    art = tmp_path / "a.txt"
+    art.write_text("استضاف وزير الخارجية الأردني أيمن الصفدي يوم 2 أيار/مايو 2024 اجتماعا للتحالف الدولي ضد داعش "
+                   "في العاصمة الأردنية عمان، بحضور وزير الخارجية العراقي فؤاد حسين.\n", encoding="utf-8")
+    r = analyze(to_networkx(run([str(art)], recognizer).dataset))
+    per = {x["iso_code"]: (x["hosted"], x["took_part"]) for x in r["participation_per_country"]}
+    assert per == {"JO": (1, 0), "IQ": (0, 1)}
 
 
 def test_picture_draws_every_host_meeting_and_city(G, tmp_path):
