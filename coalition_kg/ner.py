@@ -58,9 +58,39 @@ def _check_file(path: Path, what: str) -> Path:
     return path
 
 
+def _pretrain_path(model_dir: Path) -> Path:
+    """``pretrain.pt``, or the one unpacked from ``pretrain.pt.xz`` into the user's cache.
+
+    Word vectors with a large vocabulary are mostly zeros and flags; the package ships them
+    xz-compressed and unpacks them once (atomically) to ``$XDG_CACHE_HOME/coalition-kg``."""
+    plain, packed = model_dir / "pretrain.pt", model_dir / "pretrain.pt.xz"
+    if plain.exists() or not packed.exists():
+        return plain
+    import hashlib
+    import lzma
+    import tempfile
+
+    digest = hashlib.sha256(packed.read_bytes()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coalition-kg"
+    target = cache / f"pretrain-{digest}.pt"
+    if target.is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, lzma.open(packed) as src:
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+        os.replace(tmp, target)
+    except (lzma.LZMAError, EOFError, OSError) as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ModelError(f"{packed}: word-vector file is corrupt ({exc})") from None
+    return target
+
+
 def model_files(model_dir: Path) -> dict[str, Path]:
     files = {"ner_model_path": _check_file(model_dir / "ner.pt", "NER model"),
-             "ner_pretrain_path": _check_file(model_dir / "pretrain.pt", "word-vector")}
+             "ner_pretrain_path": _check_file(_pretrain_path(model_dir), "word-vector")}
     fwd, bwd = model_dir / "charlm_forward.pt", model_dir / "charlm_backward.pt"
     if fwd.exists() or bwd.exists():
         files["ner_forward_charlm_path"] = _check_file(fwd, "forward character LM")

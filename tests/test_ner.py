@@ -102,3 +102,26 @@ def test_stanza_official_layout_is_loaded_offline(tmp_path, monkeypatch):
     assert ("ناصر بوريطة", "PERS") in ents and ("مراكش", "LOC") in ents
     with pytest.raises(ModelError, match="not a Stanza resources directory"):
         Recognizer(stanza_dir=tmp_path)
+
+
+def test_word_vectors_shipped_xz_compressed_are_unpacked_once_to_the_cache(tmp_path, monkeypatch):
+    import lzma
+    from coalition_kg.text import split_sentences
+    d = tmp_path / "model"
+    shutil.copytree(PACKAGE_MODEL, d)
+    src = d / "pretrain.pt.xz" if (d / "pretrain.pt.xz").exists() else d / "pretrain.pt"
+    if src.name == "pretrain.pt":
+        (d / "pretrain.pt.xz").write_bytes(lzma.compress(src.read_bytes()))
+        src.unlink()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    text = "استقبل وزير الخارجية المغربي ناصر بوريطة في مراكش نظيره الأمريكي أنتوني بلينكن."
+    sents = split_sentences(text)
+    tags = Recognizer(d).tag(sents)
+    assert len(list((tmp_path / "cache" / "coalition-kg").glob("pretrain-*.pt"))) == 1
+    assert Recognizer(d).tag(sents) == tags == Recognizer().tag(sents)
+    # a damaged archive: one clear error, nothing half-written left in the cache
+    (d / "pretrain.pt.xz").write_bytes((d / "pretrain.pt.xz").read_bytes()[:1000])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache2"))
+    with pytest.raises(ModelError, match="pretrain.pt.xz: word-vector file is corrupt"):
+        Recognizer(d)
+    assert not list((tmp_path / "cache2" / "coalition-kg").glob("*"))
