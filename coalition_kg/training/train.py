@@ -157,6 +157,11 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     out.mkdir(parents=True, exist_ok=True)
     compact(work / "ner.pt", out / "ner.pt")
     compact_pretrain(pretrain, out / "pretrain.pt")
+    if vectors == "lexical":
+        # a large vocabulary of mostly zero rows: shipped xz-compressed (see ner._pretrain_path)
+        import lzma
+        (out / "pretrain.pt.xz").write_bytes(lzma.compress((out / "pretrain.pt").read_bytes(), preset=9))
+        (out / "pretrain.pt").unlink()
     for direction, f in charlm_files.items():
         shutil.copy(f, out / f"charlm_{direction}.pt")
     write_common_words(split, out / "common_words_ar.txt")
