@@ -131,6 +131,8 @@ def _prime_minister_rest(rest: list[str]) -> bool:
     return len(rest) > 1 and _is(rest[0], "مجلس") and _is(rest[1], "الوزراء")
 
 
+_TITLE_STOP = _N({"اليوم", "امس", "غدا", "الان", "في", "من", "الي", "على", "علي", "عن", "مع", "خلال", "بعد", "قبل",
+                   "ان", "إن", "أن", "الذي", "التي", "وفدا", "وفد"})
 ROLE_HEADS = _N({"نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله", "النايب", "النايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
               "مبعوث", "المبعوثه", "الامين", "سفير", "السفير", "سفيره", "الملك", "ولي", "امير", "الامير",
               "المتحدث", "المتحدثه"})
@@ -216,8 +218,8 @@ def roles_after(sentence: Sentence, last_token: int, places: list[Mention],
         return []
     end = k + 1
     while end < len(words) and end - k < 8 and sentence.tokens[end].text not in {"،", ",", ".", ":"} \
-            and end not in names:
-        end += 1
+            and end not in names and words[end] not in _TITLE_STOP:
+        end += 1         # (a time word or a preposition ends the title: "… ووزير الخارجية اليوم وفدا أمريكيا")
     if end in names:
         return []
     # "آل ثاني رئيس مجلس الوزراء ووزير الخارجية", "ولي العهد رئيس مجلس الوزراء": titles chained
@@ -642,10 +644,12 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
             mm.city, mm.country = city, city.attrs["place"].country
         else:
             # "… أعمال الاجتماع الوزاري للتحالف في الكويت": only the country is named
+            # (the first في after the meeting word: "عقد الاجتماع في ظل … في العراق" is no place)
             where = next((c for c in splaces if c.kind == "Country" and not c.nisba
                           and k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 8
-                          and (words[c.first_token - 1] in {"في", "فى"} or words[c.first_token].startswith("ب"))
-                          and not any(w in _CLAUSE_BREAK for w in words[k + 1:c.first_token])), None)
+                          and words[c.first_token - 1] in {"في", "فى"}
+                          and not any(w in _CLAUSE_BREAK or w in {"في", "فى"} for w in words[k + 1:c.first_token - 1])),
+                         None)
             if where is not None:
                 mm.country = where.attrs["place"].code
         anchor = city.first_token if city is not None else k

@@ -82,8 +82,18 @@ def is_ordinary(token: str) -> bool:
     except ImportError:          # wordfreq is a declared dependency; without it only ANERcorp counts
         return False
     w = "".join(ch for ch in token if ch.isalpha())
-    if len(w) < 2 or zipf_frequency(w, "ar") < ORDINARY_ZIPF or w.startswith("ال"):
+    if len(w) < 2 or zipf_frequency(w, "ar") < ORDINARY_ZIPF:
         return False
+    if w.startswith("ال"):
+        # an adjective with the article whose feminine form is as common (الختامي/الختامية);
+        # family names with ال rarely have one (الصفدي/الصفدية)
+        return len(w) > 4 and zipf_frequency(w + "ة", "ar") >= ORDINARY_ZIPF
+    for suffix in ("هما", "هم", "ها", "ه"):
+        # a noun with a possessive pronoun: بيانه → بيان (البيان)
+        stem = w[:-len(suffix)]
+        if w.endswith(suffix) and len(stem) >= 3 and zipf_frequency(stem, "ar") >= ORDINARY_ZIPF \
+                and zipf_frequency("ال" + stem, "ar") >= ORDINARY_ZIPF:
+            return True
     base = w[:-1] if w.endswith("ا") and len(w) > 3 else w          # accusative ending: جزيلا → جزيل
     stems = [base] + ([base[1:]] if base[0] in "وفبلك" and len(base) > 3 else [])   # بإيجاز → إيجاز
     # imperfect verbs: يستقبل ~ تستقبل / يستقبلون

@@ -100,8 +100,11 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
     found, assignment = persons.cluster_mentions(article.id, cluster_input, prefix="person:")
     # the tagger's noise ("شكرا جزيلا", "أورد بإيجاز"): a person with no title anywhere in the
     # article and not one word of any of its names able to carry a name is dropped
+    # … and so is a one-word "person" with no title that is an ordinary word of the language,
+    # even one that is also a given name ("لتحقيق نصر دائم")
     kept = {ci for ci, c in enumerate(found)
-            if c.roles or any(linking.name_like(t) for s in c.surfaces for t in s.split() if t.strip(".").isalpha())}
+            if c.roles or (any(linking.name_like(t) for s in c.surfaces for t in s.split() if t.strip(".").isalpha())
+                           and not all(len(s.split()) == 1 and linking.is_ordinary(s) for s in c.surfaces))}
     keep = [ci in kept for ci in assignment]
     raw, roles_per_mention, cluster_input, assignment = (
         [x for x, k in zip(xs, keep) if k] for xs in (raw, roles_per_mention, cluster_input, assignment))
@@ -409,6 +412,10 @@ def _slug(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
+GOVERNMENT_ROLES = {"foreign_minister", "defence_minister", "interior_minister", "minister", "prime_minister",
+                    "deputy_prime_minister", "deputy_minister", "president", "king", "crown_prince", "emir"}
+
+
 def resolve(results: list[ArticleResult]) -> Resolved:
     # a number another article of the build gives as a Security Council resolution is that
     # resolution everywhere ("القرار 2254" in one report, "قرار مجلس الأمن 2254" in another)
@@ -430,6 +437,11 @@ def resolve(results: list[ArticleResult]) -> Resolved:
             merged.surfaces += c.surfaces
             merged.roles |= c.roles
             merged.articles |= c.articles
+        # a government office read without its country in one report ("وزير الخارجية") is held
+        # for the one country the person's other government offices name
+        govs = {c for r, c in merged.roles if c and r in GOVERNMENT_ROLES}
+        if len(govs) == 1:
+            merged.roles = {(r, c or (next(iter(govs)) if r in GOVERNMENT_ROLES else None)) for r, c in merged.roles}
         full = max(merged.names, key=len)
         key = "person:" + _slug(" ".join(full) + "|" + ",".join(sorted(merged.countries())))
         people[key] = {"label": merged.label, "surfaces": sorted(set(merged.surfaces)),

@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from . import gazetteer
-from .extract import ROLE_LABELS
+from .extract import ROLE_LABELS, Role
 from .linking import organizations
 from .pipeline import ArticleResult, Meeting, Resolved
 
@@ -224,9 +224,17 @@ class _ArticleGraph:
             self._mention(self.resolved.person_of[m.node], m, "PERS")
 
     def _roles(self) -> None:
+        from .pipeline import GOVERNMENT_ROLES
         for cid, role, sentence in self.res.roles:
             pkey = self.resolved.person_of[cid]
             person = self.describe(pkey)
+            if role.country is None and role.org is None and role.role in GOVERNMENT_ROLES:
+                # the country the person's other government offices name, when there is one
+                # (see pipeline.resolve): "وزير الخارجية" here, "رئيس مجلس الوزراء القطري" elsewhere
+                known = {c for r, c in self.resolved.persons.get(pkey, {}).get("roles", [])
+                         if r == role.role and c}
+                if len(known) == 1:
+                    role = Role(role.role, known.pop(), None, role.former, role.start, role.end)
             pos = ID[f"position/{pkey.split(':', 1)[1]}-{role.role}-{role.country or role.org or 'x'}"
                      + ("-former" if role.former else "")]
             g = self.g

@@ -575,3 +575,19 @@ def test_more_hosting_phrasings_and_a_meeting_placed_only_in_a_country():
     res = extract("عقد وزير الخارجية الأمريكي ريكس تيلرسون اجتماعا مع نظيره العراقي إبراهيم الجعفري في بغداد.",
                   [("ريكس تيلرسون", "PERS"), ("إبراهيم الجعفري", "PERS"), ("بغداد", "LOC")])
     assert res.meetings[0].kind == "bilateral"
+
+
+def test_a_country_named_later_in_the_sentence_is_not_the_meetings_place():
+    res = extract("بدعوة من وزير الخارجية الأمريكي أنتوني بلينكن تم عقد الاجتماع في ظل استمرار محاربة داعش في العراق وسوريا.",
+                  [("أنتوني بلينكن", "PERS"), ("العراق", "LOC"), ("وسوريا", "LOC")])
+    assert res.meetings and all(m.country is None and m.city is None for m in res.meetings)
+
+
+def test_a_government_office_read_without_its_country_takes_the_one_its_holder_has_elsewhere():
+    a = extract("التقى الشيخ خالد بن سالم آل نهيان رئيس مجلس الوزراء ووزير الخارجية اليوم وفدا أمريكيا.",
+                [("خالد بن سالم آل نهيان", "PERS")], "a")
+    b = extract("وقال رئيس مجلس الوزراء الكويتي الشيخ خالد بن سالم آل نهيان إن الزيارة ناجحة.",
+                [("خالد بن سالم آل نهيان", "PERS")], "b")
+    r = resolve([a, b])
+    (person,) = r.persons.values()
+    assert set(person["roles"]) == {("prime_minister", "KW"), ("foreign_minister", "KW")}

@@ -17,7 +17,8 @@ def _entities(rec, text):
 
 def test_shipped_model_is_small_and_complete():
     files = {p.name: p.stat().st_size for p in PACKAGE_MODEL.iterdir()}
-    assert {"ner.pt", "pretrain.pt", "resources.json"} <= set(files)
+    assert {"ner.pt", "resources.json"} <= set(files)
+    assert "pretrain.pt" in files or "pretrain.pt.xz" in files
     assert sum(files.values()) < 25 * 1024 * 1024
 
 
@@ -81,13 +82,17 @@ def test_cli_ner_reports_a_bad_file_in_one_line(tmp_path):
 def test_stanza_official_layout_is_loaded_offline(tmp_path, monkeypatch):
     """A Stanza resources directory (the layout stanza.download() writes) is used as is, through
     --stanza-dir / COALITION_KG_STANZA_DIR; here it is assembled from the bundled model files."""
+    from coalition_kg.ner import _pretrain_path
     root = tmp_path / "stanza_resources"
     deps = []
+    sources = {"ner.pt": PACKAGE_MODEL / "ner.pt", "pretrain.pt": _pretrain_path(PACKAGE_MODEL),
+               "charlm_forward.pt": PACKAGE_MODEL / "charlm_forward.pt",
+               "charlm_backward.pt": PACKAGE_MODEL / "charlm_backward.pt"}
     for proc, name in (("ner", "ner.pt"), ("pretrain", "pretrain.pt"), ("forward_charlm", "charlm_forward.pt"),
                        ("backward_charlm", "charlm_backward.pt")):
-        if (PACKAGE_MODEL / name).exists():
+        if sources[name].exists():
             (root / "ar" / proc).mkdir(parents=True)
-            shutil.copy(PACKAGE_MODEL / name, root / "ar" / proc / "anercorp.pt")
+            shutil.copy(sources[name], root / "ar" / proc / "anercorp.pt")
             if proc != "ner":
                 deps.append({"model": proc, "package": "anercorp"})
     res = {"ar": {"lang_name": "Arabic", "default_processors": {"tokenize": "anercorp", "ner": "anercorp"},

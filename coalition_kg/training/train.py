@@ -106,7 +106,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     sentences = read_anercorp(data)
     split = split_by_document_order(sentences)
     if augment_with:
-        from .anercorp import augment, read_gazetteer
+        from .anercorp import augment
         gaz = {typ: read_gazetteer(Path(augment_with) / f"ANERGazet_{name}.txt")
                for typ, name in (("PERS", "Pers"), ("LOC", "Loc"), ("ORG", "Org"))}
         extra = augment(split.train, gaz, seed)
