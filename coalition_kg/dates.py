@@ -20,9 +20,9 @@ _MONTHS = {
 _TWO_WORD = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12, ("تشرين", "الاول"): 10, ("تشرين", "الثاني"): 11}
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-# ordinal day numbers: "الثامن والعشرين من يونيو"
-_UNITS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
-          "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
+# ordinal numbers: "الثامن والعشرين من يونيو" (also read by extract.ordinal_at for member numbers)
+ORDINAL_UNITS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
+                 "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
 _TENS = {"عشر": 10, "والعشرين": 20, "والعشرون": 20, "والثلاثين": 30, "والثلاثون": 30}
 _ROUND = {"العشرين": 20, "العشرون": 20, "الثلاثين": 30, "الثلاثون": 30}
 
@@ -31,11 +31,11 @@ def _ordinal_day_before(words: list[str], k: int) -> tuple[int, int] | None:
     """(day, first token) of an ordinal day ending at token ``k`` (…من), or None."""
     if k >= 0 and words[k] in _ROUND:
         return _ROUND[words[k]], k
-    if k >= 1 and words[k] in _TENS and words[k - 1] in _UNITS:
-        day = _UNITS[words[k - 1]] + _TENS[words[k]]
+    if k >= 1 and words[k] in _TENS and words[k - 1] in ORDINAL_UNITS:
+        day = ORDINAL_UNITS[words[k - 1]] + _TENS[words[k]]
         return (day, k - 1) if day <= 31 else None
-    if k >= 0 and words[k] in _UNITS:
-        return _UNITS[words[k]], k
+    if k >= 0 and words[k] in ORDINAL_UNITS:
+        return ORDINAL_UNITS[words[k]], k
     return None
 
 

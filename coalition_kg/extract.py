@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .dates import PartialDate, article_date, find_dates, relative_date
+from .dates import ORDINAL_UNITS, PartialDate, article_date, find_dates, relative_date
 from .gazetteer import clitic_variants
 from .linking import Mention
 from .text import Sentence, normalize
@@ -131,6 +131,7 @@ def _prime_minister_rest(rest: list[str]) -> bool:
     return len(rest) > 1 and _is(rest[0], "مجلس") and _is(rest[1], "الوزراء")
 
 
+_DEPUTY_WORDS = _N({"نائب", "نائبه", "مساعد", "مساعده", "وكيل", "وكيله"})   # نائب/مساعد/وكيل + وزير
 _TITLE_STOP = _N({"اليوم", "امس", "غدا", "الان", "في", "من", "الي", "على", "علي", "عن", "مع", "خلال", "بعد", "قبل",
                    "ان", "إن", "أن", "الذي", "التي", "وفدا", "وفد"})
 ROLE_HEADS = _N({"نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله", "النايب", "النايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
@@ -166,12 +167,10 @@ def roles_before(sentence: Sentence, first_token: int, places: list[Mention], bl
         end = bounds[n + 1]
         # "نائبة رئيس الوزراء": رئيس after نائبة belongs to the same title; so does وزير after
         # نائب/مساعد/وكيل ("مساعد وزير الخارجية")
-        if n > 0 and (deputy_of(heads[n - 1], k) or (heads[n - 1] == k - 1 and
-                                                      _is(words[k - 1], "نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله"))):
+        if n > 0 and (deputy_of(heads[n - 1], k) or (heads[n - 1] == k - 1 and _is(words[k - 1], *_DEPUTY_WORDS))):
             continue
         phrase_end = end
-        if n + 1 < len(heads) and (deputy_of(k, heads[n + 1]) or (heads[n + 1] == k + 1 and _is(
-                words[k], "نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله"))):
+        if n + 1 < len(heads) and (deputy_of(k, heads[n + 1]) or (heads[n + 1] == k + 1 and _is(words[k], *_DEPUTY_WORDS))):
             phrase_end = bounds[n + 2] if n + 2 < len(bounds) else first_token
         parsed = read_title(words[k:phrase_end])
         if not parsed:
@@ -226,7 +225,7 @@ def roles_after(sentence: Sentence, last_token: int, places: list[Mention],
     # (by و or side by side), each read on its own
     starts = [k] + [x for x in range(k + 1, end) if (words[x].startswith("و") and words[x][1:] in ROLE_HEADS)
                     or (words[x] in ROLE_HEADS and words[x] not in {"نايب", "مساعد", "وكيل"}
-                        and not (words[x - 1] in {"نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله"}))]
+                        and words[x - 1] not in _DEPUTY_WORDS)]
     bounds = starts + [end]
     roles = []
     for a, b in zip(bounds, bounds[1:]):
@@ -324,8 +323,6 @@ class JoinMention:
     member_number: int | None = None     # "لتصبح العضو الخامس والثمانين" → 85
 
 
-_ORD_UNITS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
-              "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
 _ORD_TENS = {"العشرين": 20, "الثلاثين": 30, "الاربعين": 40, "الخمسين": 50, "الستين": 60, "السبعين": 70,
              "الثمانين": 80, "التسعين": 90}
 
@@ -334,7 +331,7 @@ def ordinal_at(words: list[str], i: int) -> tuple[int, int] | None:
     """(number, tokens used) of an ordinal or a number at ``i``: 86, الـ 86, الخامس والثمانين,
     الحادي عشر, الثمانين (feminine forms too)."""
     def unit(w):
-        return _ORD_UNITS.get(w) or (_ORD_UNITS.get(w[:-1]) if w.endswith("ه") else None)
+        return ORDINAL_UNITS.get(w) or (ORDINAL_UNITS.get(w[:-1]) if w.endswith("ه") else None)
     if i >= len(words):
         return None
     w = words[i]
@@ -734,8 +731,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
                 later = next((p for p in spers if obj < p.first_token <= obj + 16), None)
                 if later is not None and any(_head_at(words[x]) for x in range(max(obj, later.first_token - 4),
                                                                                later.first_token)) and \
-                        not any(sent.tokens[x].text in {".", "،", ":", "؟"} or _is(words[x], *_PART_WORDS)
-                                or words[x] in _PART_NOUNS for x in range(obj, later.first_token)):
+                        not any(sent.tokens[x].text in {".", "،", ":", "؟"} or x in takes_part
+                                for x in range(obj, later.first_token)):
                     subj = later
             if subj is not None:
                 _add_host(mm, subj.node, sent, subj.start, subj.end)

@@ -445,12 +445,12 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
                                             attrs={"org": entry, "label": e.text}))
         mentions.extend(_scan_organizations(text, sent, {(m.first_token, m.last_token) for m in mentions
                                                          if m.sentence == sent.index}))
-    _country_or_capital(mentions, sentences, gz)
+    _country_or_capital(mentions, gz)
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
 
 
-def _country_or_capital(mentions: list[Mention], sentences: list[Sentence], gz: Gazetteer) -> None:
+def _country_or_capital(mentions: list[Mention], gz: Gazetteer) -> None:
     """A name that is a country and also the capital of another country (عمان: Oman, Amman) is the
     city when the article speaks of that city's country (الأردن، الأردني) and names the other
     country nowhere else."""

@@ -394,7 +394,6 @@ class Meeting:
     country: str | None = None                   # ISO2
     hosts: list[str] = field(default_factory=list)          # person node keys (build level)
     host_countries: list[str] = field(default_factory=list)
-    participants: list[str] = field(default_factory=list)   # person keys and country:XX, hosts aside
     date: PartialDate | None = None
     planned: bool = False
     kind: str | None = None
@@ -467,10 +466,6 @@ def resolve(results: list[ArticleResult]) -> Resolved:
             for c in mm.host_countries:
                 if c not in target.host_countries:
                     target.host_countries.append(c)
-            for node, *_ in mm.participant_spans:
-                key = person_of.get(node, node)
-                if key not in target.participants:
-                    target.participants.append(key)
             if target.city is None and mm.city is not None:
                 target.city, target.country = mm.city.node, mm.country
             elif target.country is None and mm.country is not None:
@@ -483,8 +478,6 @@ def resolve(results: list[ArticleResult]) -> Resolved:
     gz = gazetteer.load()
     used: set[str] = set()
     for m in meetings:
-        m.participants = [p for p in m.participants
-                          if p not in m.hosts and not (p.startswith("country:") and p[8:] in m.host_countries)]
         # the hosts' governments are host countries too, when their role says so
         for h in m.hosts:
             for role, country in people.get(h, {}).get("roles", []):

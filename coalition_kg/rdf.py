@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from . import gazetteer
 from .extract import ROLE_LABELS, Role
 from .linking import organizations
-from .pipeline import ArticleResult, Meeting, Resolved
+from .pipeline import GOVERNMENT_ROLES, ArticleResult, Meeting, Resolved
 
 CKG = Namespace("https://w3id.org/coalition-kg/ontology#")
 ID = Namespace("https://w3id.org/coalition-kg/id/")
@@ -224,7 +224,6 @@ class _ArticleGraph:
             self._mention(self.resolved.person_of[m.node], m, "PERS")
 
     def _roles(self) -> None:
-        from .pipeline import GOVERNMENT_ROLES
         for cid, role, sentence in self.res.roles:
             pkey = self.resolved.person_of[cid]
             person = self.describe(pkey)
