@@ -16,28 +16,23 @@ from ..dates import PartialDate, find_dates, relative_date
 from ..linking import Mention
 from ..text import Sentence, normalize
 from .roles import _COUNTERPART, ROLE_HEADS, _head_at
-from .words import _N, _bare, _is, _starts
+from .lexicon import prefixes, words
+from .words import _bare, _is, _starts
 
 
-_MEETING_NOUNS = _N({"اجتماع", "الاجتماع", "اجتماعا", "اجتماعه", "اجتماعها", "اجتماعهم", "لقاء", "اللقاء",
-                  "مؤتمر", "المؤتمر", "مؤتمرا", "قمه", "القمه", "اجتماعات", "الاجتماعات", "اجتماعاته"})
-_PLURAL_NOUNS = _N({"اجتماعات", "الاجتماعات", "اجتماعاته"})
-_MEETING_VERB_PREFIXES = tuple(_N(("اجتمع", "يجتمع", "تجتمع", "سيجتمع", "التقي", "التقوا", "يلتقي", "التقت")))
-_HOST_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "استضافه", "باستضافه",
-                       "احتضن", "يحتضن", "تحتضن", "ستحتضن", "سيحتضن", "باحتضان",
-                       "ترءس", "ترأس", "يترأس", "تترأس", "يتراس", "تتراس", "تراس", "براسه", "برياسه", "برئاسه")))
+_MEETING_NOUNS = words("meeting_nouns")
+_PLURAL_NOUNS = words("meeting_plural_nouns")
+_MEETING_VERB_PREFIXES = prefixes("meeting_verb_prefixes")
+_HOST_VERB_PREFIXES = prefixes("host_verb_prefixes")
 # "استقبل وزير الخارجية المغربي ناصر بوريطة نظيره الأمريكي": a reception is a (bilateral)
 # meeting hosted by the one who receives
-_PART_NOUNS = _N({"بمشاركه", "بحضور", "وبمشاركه", "وبحضور"})     # not "لمشاركة التحالف في المستقبل"
-_PART_WORDS = ("شارك", "شاركت", "شاركوا", "يشارك", "تشارك", "يشاركون", "سيشارك", "ستشارك",
-               "حضر", "حضرت", "حضره", "حضرها", "حضرته", "حضروا", "يحضر", "تحضر", "يحضره")
-_RECEIVE_PREFIXES = tuple(_N(("استقبل", "يستقبل", "تستقبل", "سيستقبل", "ستستقبل")))
-_DELEGATION = _N({"وفد", "وفدا", "الوفد", "وفود", "وفودا"})
-_PLANNED = _N({"سيعقد", "ستعقد", "يعتزمون", "يعتزم", "تعتزم", "المقبل", "القادم", "المقبله", "القادمه", "المقرر",
-            "سيستضيف", "ستستضيف", "سيجتمع", "عزمهم", "يعقد"})
-_ADOPT_PREFIXES = tuple(_N(("تبني", "تبنت", "تبناها", "اعتماد", "اعتمدت", "اعتمدها")))
-_MINISTERIAL = _N({"وزراء", "الوزراء", "الوزاري", "الوزاريه", "وزير", "وزيرا"})
-_DIRECTORS = _N({"المدراء", "المديرون", "المديرين", "مدراء", "القاده", "قاده"})
+_PART_NOUNS = words("participation_nouns")
+_PART_WORDS = words("participation_verbs")
+_RECEIVE_PREFIXES = prefixes("receive_verb_prefixes")
+_DELEGATION = words("delegation_nouns")
+_ADOPT_PREFIXES = prefixes("adopt_verb_prefixes")
+_MINISTERIAL = words("ministerial_words")
+_DIRECTORS = words("director_words")
 
 
 @dataclass
@@ -128,7 +123,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     # "… الذي دعا إليه وزير الخارجية الأمريكي مايك بومبيو": the one who called the meeting
     invite += [k for k, w in enumerate(words[:-1]) if _is(w, "دعا", "دعت") and words[k + 1] in {"اليه", "اليها", "له", "لها"}]
     hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
-    takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or _is(w, *_PART_WORDS)]
+    takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or any(v in _PART_WORDS for v in _bare(w))]
     adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
     if not (nouns or verbs or invite or hostv or adopt):
         # "كما حضر وزير الشؤون الخارجية الجزائري أحمد عطاف …": a verb of taking part with no
@@ -286,11 +281,9 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     return [mm for mm in out if mm.city or mm.country or mm.hosts or mm.host_countries or mm.date or mm.definite]
 
 
-_VENUE_VERB_PREFIXES = tuple(_N(("استضاف", "يستضيف", "تستضيف", "سيستضيف", "ستستضيف", "احتضن", "يحتضن", "تحتضن",
-                                  "ستحتضن", "سيحتضن", "عقد", "يعقد", "تعقد", "سيعقد", "ستعقد", "انعقد", "ينعقد",
-                                  "المنعقد", "سينعقد")))
-_LOCATIVE = _N({"في", "فى", "بمدينه", "بالعاصمه", "بمقر", "بقصر", "بفندق"})
-_CLAUSE_BREAK = _N({"ان", "إن", "أن", "بان", "قال", "اكد", "وقال", "واكد", "اعلن", "واعلن", "مؤكدا", "مشيرا"})
+_VENUE_VERB_PREFIXES = prefixes("venue_verb_prefixes")
+_LOCATIVE = words("locatives")
+_CLAUSE_BREAK = words("clause_breaks")
 
 
 def _where(words: list[str], k: int, city: Mention) -> bool:
