@@ -145,8 +145,12 @@ def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str], people: dict
         return False
     if _different_office_holders(m.hosts, hosts, people):
         return False
-    host_overlap = bool(set(m.hosts) & set(hosts)) or bool(
-        _governments(m.hosts, m.host_countries, people) & _governments(hosts, mm.host_countries, people))
+    # governments in common say "one meeting" only when one report names no host person (one
+    # names the ministers, the other "بدعوة من السعودية والولايات المتحدة"); two reports that
+    # both name host persons must share one (a Paris conference chaired by the president is not
+    # a Paris ministerial chaired by his foreign minister)
+    host_overlap = bool(set(m.hosts) & set(hosts)) or (not (m.hosts and hosts) and bool(
+        _governments(m.hosts, m.host_countries, people) & _governments(hosts, mm.host_countries, people)))
     host_empty = not (m.hosts or m.host_countries) or not (hosts or mm.host_countries)
     if m.city and mm.city:
         return m.city == mm.city.node and (host_overlap or host_empty)

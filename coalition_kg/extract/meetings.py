@@ -54,6 +54,26 @@ class MeetingMention:
     cue: str = ""
     confidence: float = 0.8
     evidence: list[tuple[int, int, int, str]] = field(default_factory=list)  # sentence, start, end, extractor
+    past: bool = False         # a meeting before the one reported ("آخر اجتماع"، "كان … قد عقدوا")
+    venue: str | None = None   # "قاعدة أندروز الجوية": placed, even without a city
+    virtual: bool = False      # by video: no city
+    # how sure each slot value is and which cue gave it: {(slot, value): confidence}, {(slot, value): cue}
+    slot_confidence: dict = field(default_factory=dict)
+    slot_cues: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return "planned" if self.planned else ("past" if self.past else "held")
+
+    def note(self, slot: str, value: str, confidence: float, cue: str) -> None:
+        """Record the confidence and cue of one slot value (the best one wins)."""
+        if confidence >= self.slot_confidence.get((slot, value), 0.0):
+            self.slot_confidence[(slot, value)] = round(min(confidence, self.confidence + 0.1), 2)
+            self.slot_cues[(slot, value)] = cue
+
+    def set_city(self, city: Mention, confidence: float, cue: str) -> None:
+        self.city, self.country = city, city.attrs["place"].country
+        self.note("city", city.node, confidence, cue)
 
 
 def find_mentions(text: str, sentences: list[Sentence], places: list[Mention], persons: list[Mention],
@@ -67,7 +87,8 @@ def find_mentions(text: str, sentences: list[Sentence], places: list[Mention], p
         pers_by_sent.setdefault(m.sentence, []).append(m)
     mentions: list[MeetingMention] = []
     for sent in sentences:
-        splaces = sorted(place_by_sent.get(sent.index, []), key=lambda m: m.first_token)
+        splaces = sorted(place_by_sent.get(sent.index, []) + capital_places(text, sent, place_by_sent.get(sent.index, [])),
+                         key=lambda m: m.first_token)
         spers = sorted(pers_by_sent.get(sent.index, []), key=lambda m: m.first_token)
         mentions.extend(_sentence_meetings(sent, splaces, spers, persons, person_roles, art_date))
         mentions.extend(_receptions(sent, splaces, spers, art_date))
@@ -118,6 +139,9 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     """One candidate per meeting word of a sentence; hosting cues attach to the nearest one."""
     words = [normalize(t.text) for t in sent.tokens]
     nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))]
+    backref = [k for k, w in enumerate(words) if any(v in _BACKREF for v in _bare(w)) and k not in nouns]
+    nouns = sorted(nouns + backref)
+    convened = _convened(sent, words, spers)
     verbs = [k for k, w in enumerate(words) if _starts(w, _MEETING_VERB_PREFIXES)]
     invite = [k for k, w in enumerate(words[:-1]) if _is(w, "دعوه", "بدعوه", "مبادره", "بمبادره") and words[k + 1] == "من"]
     # "… الذي دعا إليه وزير الخارجية الأمريكي مايك بومبيو": the one who called the meeting
@@ -125,7 +149,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
     takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or any(v in _PART_WORDS for v in _bare(w))]
     adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
-    if not (nouns or verbs or invite or hostv or adopt):
+    if not (nouns or verbs or invite or hostv or adopt or convened):
         # "كما حضر وزير الشؤون الخارجية الجزائري أحمد عطاف …": a verb of taking part with no
         # meeting word refers back to the meeting the article reports
         out = []
@@ -156,6 +180,11 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
     if not candidates:
         for k in sorted(invite + hostv):
             candidates.append((k, 0.8))
+    for k in convened:
+        # "جمع X قادة جيوش 21 دولة"، "استضاف X وزراء خارجية الدول الأعضاء": the verb itself is the
+        # trigger when no meeting word follows it in the sentence
+        if not any(a > k for a, _ in candidates):
+            candidates = [(a, c) for a, c in candidates if a != k] + [(k, 0.75)]
     if not candidates:
         return []
     candidates.sort()
@@ -169,8 +198,16 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
                  and _where(words, k, c)]
         before = [c for c in cities if 0 <= k - c.last_token <= 3]
         city = after[0] if after else (before[-1] if before else None)
+        cue = "city after the meeting word" if after else "city before the meeting word"
+        if city is None:
+            # the locative of the trigger's clause, further away: "افتتح في باريس، الاثنين …،
+            # المؤتمر"؛ "عقد … في الثاني والعشرين من أيلول الماضي في مدينة نيويورك"
+            prev_k = candidates[n - 1][0] if n > 0 else -1
+            city, cue = clause_place(sent, words, k, prev_k, nxt, cities)
+        mm.venue = venue_at(sent, words, k, nxt)
+        mm.virtual = is_virtual(words)
         if city is not None:
-            mm.city, mm.country = city, city.attrs["place"].country
+            mm.set_city(city, 0.85 if cue.startswith("city") else 0.75, cue)
         else:
             # "… أعمال الاجتماع الوزاري للتحالف في الكويت": only the country is named
             # (the first في after the meeting word: "عقد الاجتماع في ظل … في العراق" is no place)
@@ -189,7 +226,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         mm.planned = (any(w.startswith(("سيعقد", "ستعقد", "سيجتمع", "سيستضيف", "ستستضيف", "سيلتقي")) for w in window)
                       or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
                       or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
-        mm.definite = words[k].startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه"))
+        mm.definite = words[k].startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) or k in backref
+        mm.past = not mm.planned and is_past(words, k)
         clause = words[max(0, k - 8):nxt]
         if k + 2 < len(words) and words[k + 1] == "مع" and not words[k].startswith("ال") and \
                 not any(0 < k - h <= 3 for h in hostv) and (
@@ -227,7 +265,9 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         # "استضاف الاجتماع" / "الاجتماع الذي استضافته": the verb must host a meeting, not refugees;
         # a verb carrying the meeting as its object pronoun ("اجتماعا لوزراء … ترأسه وزير …") refers
         # back to a meeting word anywhere earlier in the sentence
-        pronoun = verb.endswith(("ه", "ها")) and not verb.startswith(("استضافه", "ب")) and any(n < k for n in nouns)
+        raw = sent.tokens[k].text
+        masdar = verb.startswith("ب") or raw.endswith("ة")      # استضافة / برئاسة, not استضافه (hosted it)
+        pronoun = raw.endswith(("ه", "ها")) and not masdar and any(n < k for n in nouns)
         # "ترأس وزير الخارجية المغربي ناصر بوريطة بالاشتراك مع نظيره … الاجتماع": a long subject
         # (names or countries) between the verb and the meeting word it governs
         far = next((n for n in nouns if 4 < n - k <= 24), None)
@@ -235,11 +275,11 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
         far_subject = far is not None and any(k < x.first_token < far for x in list(spers) + [
             c for c in splaces if c.kind == "Country" and not c.nisba and c.first_token <= k + 3]) and \
             not any(w in {"الذي", "التي"} for w in words[k + 1:far])
-        if not verb.startswith(("ب", "استضافه")) and not pronoun and not far_subject \
+        if not masdar and not pronoun and not far_subject \
                 and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
             continue
         mm = owner(k)
-        if verb.startswith(("ب", "استضافه")):
+        if masdar:
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles)
             continue
         # "X، الذي استضاف الاجتماع مع نظيره الإيطالي": the subject stands before the relative pronoun
@@ -270,6 +310,10 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
                 _add_host(mm, subj.node, sent, subj.start, subj.end)
         else:
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
+    for k, subj in convened.items():
+        mm = owner(k)
+        _add_host(mm, subj.node, sent, subj.start, subj.end)
+        mm.note("host", subj.node, 0.75, "subject of a convening verb with officials as object")
     # "بمشاركة وزراء خارجية الأردن ومصر"، "وشارك في الاجتماع وزير الخارجية العراقي فؤاد حسين"
     for k in takes_part:
         _take_hosts(owner(k), sent, k + 1, spers, splaces, persons, person_roles, add=_add_participant)
@@ -416,3 +460,157 @@ def _counterpart(mm, sent, start, words, subject, splaces, persons, person_roles
                 who = who or _person_with_role(persons, person_roles, code, r)
             _add_host(mm, who or nis.node, sent, sent.tokens[k].start, nis.end)
             return
+
+
+# ---------------------------------------------------------------------------------------------
+# the place slot, read from the trigger's clause
+
+_CAPITAL_WORDS = words("capital_words")
+_TOPIC_BREAKS = words("topic_breaks")
+_VENUE_NOUNS = words("venue_nouns")
+_PAST_MARKERS = words("past_markers")
+_PLUPERFECT = words("pluperfect_words")
+_STOPS = {".", "؟", "!", ":", "؛", ";", "«", "»", "\"", "“", "”"}
+
+
+def capital_places(text: str, sent: Sentence, splaces: list[Mention]) -> list[Mention]:
+    """"في العاصمة الفرنسية" names France's capital: a City mention over العاصمة + nisba, unless
+    the capital is named right after it ("العاصمة الأردنية عمّان": that name is the mention)."""
+    from ..gazetteer import load
+    gz = load()
+    starts = {m.first_token for m in splaces}
+    out = []
+    for c in splaces:
+        t = c.first_token
+        if c.kind != "Country" or not c.nisba or t == 0 or c.last_token in starts:
+            continue
+        if not any(v in _CAPITAL_WORDS for v in _bare(normalize(sent.tokens[t - 1].text))):
+            continue
+        cap = gz.capitals.get(c.attrs["place"].code)
+        if cap is None:
+            continue
+        start, end = sent.tokens[t - 1].start, c.end
+        out.append(Mention(f"city:{cap.code}", "City", text[start:end], start, end, sent.index, t - 1,
+                           c.last_token, "cue", 0.75, attrs={"place": cap, "label_ar": cap.name_ar,
+                                                             "capital_of": c.attrs["place"].code}))
+    return out
+
+
+def _locative_before(sent: Sentence, words: list[str], city: Mention) -> bool:
+    """The city is the object of a locative: في/بـ + (مدينة/العاصمة + nisba) + city, or بمدينة X."""
+    t = city.first_token
+    if sent.tokens[t].text.startswith("ب") and not normalize(city.text).startswith("ب" * 2):
+        return True
+    j = t - 1
+    while j >= 0 and t - j <= 3 and (words[j] in {"مدينه", "المدينه"} or any(v in _CAPITAL_WORDS for v in _bare(words[j]))
+                                     or (j < t - 1 and words[j].startswith("ال"))):
+        j -= 1
+    return j >= 0 and (words[j] in _LOCATIVE or words[j] in {"في", "فى"})
+
+
+def _clause_open(words: list[str], a: int, b: int) -> bool:
+    """No clause boundary among tokens a..b-1: reported speech, أن/إن, sentence punctuation."""
+    return not any(w in _CLAUSE_BREAK or w in _STOPS for w in words[a:b])
+
+
+def clause_place(sent: Sentence, words: list[str], k: int, prev_k: int, nxt: int,
+                 cities: list[Mention]) -> tuple[Mention | None, str]:
+    """The city behind a locative in the clause of the trigger at ``k``: first after it (up to
+    the next trigger, no clause boundary and no topic phrase between — "اجتماع لبحث الأوضاع في
+    حلب" is about Aleppo), else before it (after the previous trigger, no clause boundary)."""
+    for c in cities:
+        if k < c.first_token < nxt and c.first_token - k <= 30 and _locative_before(sent, words, c) \
+                and _clause_open(words, k + 1, c.first_token) \
+                and not any(w in _TOPIC_BREAKS for w in words[k + 1:c.first_token]):
+            return c, "locative of the trigger's clause"
+    for c in reversed(cities):
+        if prev_k < c.first_token and c.last_token <= k and k - c.last_token <= 15 \
+                and _locative_before(sent, words, c) and _clause_open(words, c.last_token, k):
+            return c, "locative before the trigger"
+    return None, ""
+
+
+def venue_at(sent: Sentence, words: list[str], k: int, nxt: int) -> str | None:
+    """A venue behind a locative near the trigger ("في قاعدة أندروز الجوية"، "بمقر وزارة الخارجية")."""
+    lo = max(0, k - 12)
+    for j in range(lo, min(nxt, k + 30, len(words))):
+        w = words[j]
+        bare = _bare(w)
+        if not any(v in _VENUE_NOUNS for v in bare):
+            continue
+        prefixed = w[:1] == "ب" and w[1:] in _VENUE_NOUNS
+        if prefixed or (j > 0 and words[j - 1] in {"في", "فى"}) or \
+                (j > 0 and _starts(words[j - 1], _VENUE_VERB_PREFIXES)) or \
+                (j > 1 and words[j - 1] == "ه" and _starts(words[j - 2], _VENUE_VERB_PREFIXES)):
+            a, b = (j, k) if j < k else (k + 1, j)
+            if _clause_open(words, a, b):
+                end = j + 1
+                while end < len(words) and end - j < 4 and sent.tokens[end].text not in _STOPS | {"،", ","}:
+                    end += 1
+                return " ".join(t.text for t in sent.tokens[j:end])
+    return None
+
+
+def is_virtual(words: list[str]) -> bool:
+    joined = " " + " ".join(words) + " "
+    return any(f" {normalize(v)} " in joined for v in _VIRTUAL)
+
+
+_VIRTUAL = sorted(words("virtual_words"))
+
+
+def is_past(words: list[str], k: int) -> bool:
+    """The meeting at ``k`` lies before the one reported: "آخر اجتماع"، "اللقاء السابق"، a
+    pluperfect "كان … قد" opening its clause, "أيلول الماضي" naming its date."""
+    if k > 0 and any(v in _PAST_MARKERS for v in _bare(words[k - 1])) and words[k - 1] not in {"الماضي", "الفائت"}:
+        return True
+    if k + 1 < len(words) and _is(words[k + 1], "السابق", "الاخير", "الماضي", "الفائت"):
+        return True
+    # كان … قد: both in the words before the trigger, inside its clause
+    j = k - 1
+    seen_qad = False
+    while j >= 0 and k - j <= 10 and words[j] not in _STOPS and words[j] not in _CLAUSE_BREAK:
+        if words[j] == "قد":
+            seen_qad = True
+        if seen_qad and words[j] in _PLUPERFECT:
+            return True
+        j -= 1
+    after = words[k + 1:k + 14]
+    return any(w in {"الماضي", "الفايت"} for w in after) and _clause_open(words, k + 1, k + 14) and \
+        not any(w in {"اليوم", "امس"} for w in after)
+
+
+_BACKREF = words("backref_nouns")
+_OFFICIALS = words("officials_nouns")
+_CONVENE_PREFIXES = prefixes("convene_verb_prefixes")
+
+
+def _officials_after(sent: Sentence, words: list[str], start: int, spers: list[Mention], limit: int = 16) -> int | None:
+    """Token of a group of officials a few words after ``start`` ("… قادة جيوش"، "نظراءه"), with
+    no sentence stop and no other person between."""
+    for j in range(start, min(len(words), start + limit)):
+        if sent.tokens[j].text in _STOPS or any(p.first_token == j for p in spers):
+            return None
+        if any(v in _OFFICIALS for v in _bare(words[j])):
+            return j
+    return None
+
+
+def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[int, Mention]:
+    """Verbs of convening, hosting or receiving with a person as subject and a group of officials
+    as object: verb token → the subject."""
+    out = {}
+    for k, w in enumerate(words):
+        raw = sent.tokens[k].text
+        if raw.startswith("ب") or raw.endswith("ة") or raw.endswith(("ه", "ها")) and not _starts(w, _CONVENE_PREFIXES):
+            continue
+        if not (_starts(w, _CONVENE_PREFIXES) or _starts(w, _HOST_VERB_PREFIXES) or _starts(w, _RECEIVE_PREFIXES)):
+            continue
+        if k > 0 and words[k - 1] in {"الذي", "التي"}:
+            continue
+        subject = next((p for p in spers if k < p.first_token <= k + 8), None)
+        if subject is None or any(sent.tokens[x].text in _STOPS for x in range(k, subject.first_token)):
+            continue
+        if _officials_after(sent, words, subject.last_token, spers) is not None:
+            out[k] = subject
+    return out
