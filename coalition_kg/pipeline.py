@@ -54,6 +54,8 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
     unsc = any(m.node == "org:unsc" for m in mentions)
     resolutions = extract.find_resolutions(text, sentences, unsc)
     joins = extract.find_joins(sentences, places, extract.coalition_sentences(mentions, sentences))
-    meetings = extract.find_meetings(text, sentences, places, people.person_mentions, people.person_roles, art_date)
+    orgs = [m for m in mentions if m.kind == "Organization"]
+    meetings = extract.find_meetings(text, sentences, places, people.person_mentions, people.person_roles, art_date,
+                                     orgs)
     return ArticleResult(article, sentences, entities, mentions, people.person_mentions, people.person_roles,
                          people.roles, resolutions, joins, meetings, art_date, people.clusters)

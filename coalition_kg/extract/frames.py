@@ -23,9 +23,10 @@ from .meetings import MeetingMention, find_mentions
 
 
 def find_meetings(text: str, sentences: list[Sentence], places: list[Mention], persons: list[Mention],
-                  person_roles: dict[str, set], art_date: PartialDate | None) -> list[MeetingMention]:
+                  person_roles: dict[str, set], art_date: PartialDate | None,
+                  orgs: list[Mention] = ()) -> list[MeetingMention]:
     """The meetings one article reports: mentions found sentence by sentence, merged into frames."""
-    frames = merge_in_article(find_mentions(text, sentences, places, persons, person_roles, art_date))
+    frames = merge_in_article(find_mentions(text, sentences, places, persons, person_roles, art_date, orgs))
     _dateline_place(text, sentences, places, frames)
     return frames
 

@@ -77,7 +77,8 @@ class MeetingMention:
 
 
 def find_mentions(text: str, sentences: list[Sentence], places: list[Mention], persons: list[Mention],
-                  person_roles: dict[str, set], art_date: PartialDate | None) -> list[MeetingMention]:
+                  person_roles: dict[str, set], art_date: PartialDate | None,
+                  orgs: list[Mention] = ()) -> list[MeetingMention]:
     """Meeting mentions of one article, sentence by sentence, in text order (not merged)."""
     place_by_sent: dict[int, list[Mention]] = {}
     for m in places:
@@ -90,7 +91,8 @@ def find_mentions(text: str, sentences: list[Sentence], places: list[Mention], p
         splaces = sorted(place_by_sent.get(sent.index, []) + capital_places(text, sent, place_by_sent.get(sent.index, [])),
                          key=lambda m: m.first_token)
         spers = sorted(pers_by_sent.get(sent.index, []), key=lambda m: m.first_token)
-        mentions.extend(_sentence_meetings(sent, splaces, spers, persons, person_roles, art_date))
+        sorgs = [m for m in orgs if m.sentence == sent.index]
+        mentions.extend(_sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, sorgs))
         mentions.extend(_receptions(sent, splaces, spers, art_date))
     return mentions
 
@@ -135,9 +137,15 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
     return out
 
 
-def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) -> list[MeetingMention]:
+def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, orgs=()) -> list[MeetingMention]:
     """One candidate per meeting word of a sentence; hosting cues attach to the nearest one."""
     words = [normalize(t.text) for t in sent.tokens]
+    # words inside names ("التحالف الدولي لمحاربة داعش") open no topic phrase
+    inside_names = set(x for m in list(orgs) + list(spers) for x in range(m.first_token, m.last_token))
+    # … and neither does the word that joins an organization to its aim ("التحالف الدولي | لهزيمة |
+    # تنظيم داعش"، "التحالف ضد داعش")
+    inside_names |= {m.last_token for m in orgs if m.last_token < len(words) and words[m.last_token] in _TOPIC_BREAKS}
+    inside_names = frozenset(inside_names)
     nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))]
     backref = [k for k, w in enumerate(words) if any(v in _BACKREF for v in _bare(w)) and k not in nouns]
     nouns = sorted(nouns + backref)
@@ -203,7 +211,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date) ->
             # the locative of the trigger's clause, further away: "افتتح في باريس، الاثنين …،
             # المؤتمر"؛ "عقد … في الثاني والعشرين من أيلول الماضي في مدينة نيويورك"
             prev_k = candidates[n - 1][0] if n > 0 else -1
-            city, cue = clause_place(sent, words, k, prev_k, nxt, cities)
+            city, cue = clause_place(sent, words, k, prev_k, nxt, cities, inside_names)
         mm.venue = venue_at(sent, words, k, nxt)
         mm.virtual = is_virtual(words)
         if city is not None:
@@ -501,27 +509,45 @@ def _locative_before(sent: Sentence, words: list[str], city: Mention) -> bool:
     t = city.first_token
     if sent.tokens[t].text.startswith("ب") and not normalize(city.text).startswith("ب" * 2):
         return True
+    # back over "مدينة"، "العاصمة الأردنية" to the locative
     j = t - 1
     while j >= 0 and t - j <= 3 and (words[j] in {"مدينه", "المدينه"} or any(v in _CAPITAL_WORDS for v in _bare(words[j]))
-                                     or (j < t - 1 and words[j].startswith("ال"))):
+                                     or words[j].startswith("ال")):
+        if words[j] in _LOCATIVE or any(v in _CAPITAL_WORDS | {"مدينه"} for v in _bare(words[j])) and words[j][0] == "ب":
+            break
         j -= 1
     return j >= 0 and (words[j] in _LOCATIVE or words[j] in {"في", "فى"})
 
 
 def _clause_open(words: list[str], a: int, b: int) -> bool:
-    """No clause boundary among tokens a..b-1: reported speech, أن/إن, sentence punctuation."""
-    return not any(w in _CLAUSE_BREAK or w in _STOPS for w in words[a:b])
+    """No clause boundary among tokens a..b-1: reported speech, أن/إن, sentence punctuation
+    (quotes around a short name, «داعش», are no boundary)."""
+    for x in range(a, b):
+        w = words[x]
+        if w in {"«", "»", "\"", "“", "”"} and _short_quote(words, x):
+            continue
+        if w in _CLAUSE_BREAK or w in _STOPS:
+            return False
+    return True
+
+
+def _short_quote(words: list[str], x: int) -> bool:
+    closing = {"«": "»", "“": "”", "\"": "\""}
+    if words[x] in closing:
+        return closing[words[x]] in words[x + 1:x + 5]
+    opening = {v: k for k, v in closing.items()}
+    return opening.get(words[x], words[x]) in words[max(0, x - 4):x]
 
 
 def clause_place(sent: Sentence, words: list[str], k: int, prev_k: int, nxt: int,
-                 cities: list[Mention]) -> tuple[Mention | None, str]:
+                 cities: list[Mention], inside_names: frozenset = frozenset()) -> tuple[Mention | None, str]:
     """The city behind a locative in the clause of the trigger at ``k``: first after it (up to
     the next trigger, no clause boundary and no topic phrase between — "اجتماع لبحث الأوضاع في
     حلب" is about Aleppo), else before it (after the previous trigger, no clause boundary)."""
     for c in cities:
-        if k < c.first_token < nxt and c.first_token - k <= 30 and _locative_before(sent, words, c) \
+        if k < c.first_token < nxt and c.first_token - k <= 40 and _locative_before(sent, words, c) \
                 and _clause_open(words, k + 1, c.first_token) \
-                and not any(w in _TOPIC_BREAKS for w in words[k + 1:c.first_token]):
+                and not any(words[x] in _TOPIC_BREAKS for x in range(k + 1, c.first_token) if x not in inside_names):
             return c, "locative of the trigger's clause"
     for c in reversed(cities):
         if prev_k < c.first_token and c.last_token <= k and k - c.last_token <= 15 \
