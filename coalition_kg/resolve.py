@@ -37,7 +37,8 @@ def _slug(text: str) -> str:
 
 
 GOVERNMENT_ROLES = {"foreign_minister", "defence_minister", "interior_minister", "minister", "prime_minister",
-                    "deputy_prime_minister", "deputy_minister", "president", "king", "crown_prince", "emir"}
+                    "deputy_prime_minister", "deputy_minister", "president", "king", "crown_prince", "emir",
+                    "military_chief"}
 
 
 def resolve(results: list) -> Resolved:

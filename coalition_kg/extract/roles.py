@@ -20,6 +20,7 @@ ROLE_LABELS = {
     "un_special_envoy": "UN special envoy", "special_envoy": "special envoy",
     "secretary_general": "secretary-general", "ambassador": "ambassador", "king": "king",
     "crown_prince": "crown prince", "emir": "emir", "spokesperson": "spokesperson",
+    "military_chief": "chief of defence or military commander",
 }
 
 
@@ -62,6 +63,12 @@ def read_title(words: list[str]) -> tuple[str, bool] | None:
         if any(_is(w, "الداخليه", "داخليه") for w in rest[:2]):
             return "interior_minister", former
         return "minister", former
+    # "رئيس هيئة الأركان المشتركة"، "رئيس أركان الجيش"، "قائد القيادة المركزية الأمريكية"
+    if _is(head, "رييس", "رييسه") and (any(_is(w, "الاركان", "اركان") for w in rest[:2])):
+        return "military_chief", former
+    if _is(head, "قائد", "القائد") and rest and _is(rest[0], "القوات", "قوات", "الجيش", "جيش", "القياده", "قياده",
+                                                      "الاركان", "اركان"):
+        return "military_chief", former
     if _is(head, "رييس", "رييسه"):
         if _prime_minister_rest(rest):
             return "prime_minister", former
@@ -100,7 +107,7 @@ _TITLE_STOP = _N({"اليوم", "امس", "غدا", "الان", "في", "من", 
                    "ان", "إن", "أن", "الذي", "التي", "وفدا", "وفد"})
 ROLE_HEADS = _N({"نايب", "نايبه", "مساعد", "مساعده", "وكيل", "وكيله", "النايب", "النايبه", "وزير", "وزيره", "وزيرا", "رييس", "رييسه", "الرييس", "الرييسه", "المبعوث",
               "مبعوث", "المبعوثه", "الامين", "سفير", "السفير", "سفيره", "الملك", "ولي", "امير", "الامير",
-              "المتحدث", "المتحدثه"})
+              "المتحدث", "المتحدثه", "قايد", "القايد"})
 
 
 def _head_at(word: str) -> bool:
