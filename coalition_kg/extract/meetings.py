@@ -355,6 +355,7 @@ def _where(words: list[str], k: int, city: Mention) -> bool:
 
 
 def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:
+    mm.note("host", node, mm.confidence, f"hosting cue of «{mm.cue}»")
     if node.startswith("country:"):
         code = node.split(":", 1)[1]
         if code not in mm.host_countries:
