@@ -116,3 +116,32 @@ def test_two_meetings_with_two_hosts_and_two_places_stay_apart(recognizer):
     by_city = {(m.city.node if m.city else None): host_names(res, m) for m in res.meetings}
     assert by_city.get(city_id("نيويورك")) == {"أنتوني بلينكن"}
     assert by_city.get(None) == {"لويد أوستن"}
+
+
+def test_an_opener_hosts(recognizer):
+    res = frames(recognizer, "بغداد - افتتح رئيس الوزراء العراقي مصطفى الكاظمي، صباح اليوم الأحد، أعمال المؤتمر "
+                             "الدولي لدعم الاستقرار في المناطق المحررة، بمشاركة ممثلين عن أربعين دولة.")
+    mm = only(res.meetings)
+    assert host_names(res, mm) == {"مصطفى الكاظمي"}
+    assert mm.city.node == city_id("بغداد")
+
+
+def test_a_city_as_subject_of_a_future_hosting_verb_and_a_past_meeting_elsewhere(recognizer):
+    res = frames(recognizer, "أعلنت وزارة الخارجية البلجيكية أن بروكسل ستحتضن الشهر المقبل الاجتماع الوزاري المقبل "
+                             "للتحالف، بعد الاجتماع الذي استضافته مدريد في يونيو الماضي.")
+    status = {m.city.node: m.status for m in res.meetings}
+    assert status == {city_id("بروكسل"): "planned", city_id("مدريد"): "past"}
+
+
+def test_a_reception_with_place_and_time_before_the_counterpart(recognizer):
+    res = frames(recognizer, "استقبل وزير الخارجية الأردني أيمن الصفدي في عمّان اليوم نظيره الفرنسي جان إيف "
+                             "لودريان، وبحثا جهود التحالف ضد داعش.")
+    mm = only(res.meetings)
+    assert mm.kind == "bilateral" and host_names(res, mm) == {"أيمن الصفدي"}
+    assert mm.city.node == city_id("عمان") or mm.city.attrs["place"].name_en == "Amman"
+
+
+def test_an_article_about_no_meeting_has_none(recognizer):
+    res = frames(recognizer, "نيودلهي - دعت الهند إلى تعزيز التعاون الدولي ضد الإرهاب، وقال المتحدث باسم الخارجية "
+                             "الهندية إن بلاده تتابع التطورات في سوريا.")
+    assert res.meetings == []

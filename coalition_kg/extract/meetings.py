@@ -120,7 +120,8 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
         # the subject's own titles, place and time between; the one received is named with a title
         nxt = next((p for p in spers if p.first_token >= after and p is not subject), None)
         if not received and nxt is not None and nxt.first_token - after <= 18 and \
-                any(_head_at(words[x]) for x in range(max(after, nxt.first_token - 4), nxt.first_token)) and \
+                any(_head_at(words[x]) or any(v in _COUNTERPART for v in _bare(words[x]))
+                    for x in range(max(after, nxt.first_token - 4), nxt.first_token)) and \
                 not any(sent.tokens[x].text in {".", ":", "؟"} for x in range(after, nxt.first_token)):
             received = True
         if not received:
@@ -532,7 +533,7 @@ def _locative_before(sent: Sentence, words: list[str], city: Mention) -> bool:
 def _clause_open(words: list[str], a: int, b: int) -> bool:
     """No clause boundary among tokens a..b-1: reported speech, أن/إن, sentence punctuation
     (quotes around a short name, «داعش», are no boundary)."""
-    for x in range(a, b):
+    for x in range(max(a, 0), min(b, len(words))):
         w = words[x]
         if w in {"«", "»", "\"", "“", "”"} and _short_quote(words, x):
             continue
