@@ -145,3 +145,34 @@ def test_an_article_about_no_meeting_has_none(recognizer):
     res = frames(recognizer, "نيودلهي - دعت الهند إلى تعزيز التعاون الدولي ضد الإرهاب، وقال المتحدث باسم الخارجية "
                              "الهندية إن بلاده تتابع التطورات في سوريا.")
     assert res.meetings == []
+
+
+def test_a_city_hosting_and_chairs_in_a_relative_clause(recognizer):
+    res = frames(recognizer, "الرباط (ومع) - تحتضن العاصمة المغربية الرباط، اليوم الأربعاء، الاجتماع الوزاري "
+                             "لمجموعة التركيز الإفريقية التابعة للتحالف الدولي ضد داعش، الذي يرأسه بشكل مشترك وزير "
+                             "الشؤون الخارجية ناصر بوريطة ووزير الخارجية الأمريكي أنتوني بلينكن.")
+    mm = only(res.meetings)
+    assert mm.city.node == city_id("الرباط")
+    assert host_names(res, mm) == {"ناصر بوريطة", "أنتوني بلينكن"}
+
+
+def test_the_head_of_a_delegation_takes_part_and_does_not_host(recognizer):
+    res = frames(recognizer, "ترأس الشيخ أحمد ناصر المحمد الصباح وزير الخارجية وفد دولة الكويت المشارك في الاجتماع "
+                             "الوزاري للتحالف الدولي الذي عقد اليوم في العاصمة الإيطالية بدعوة من وزير الخارجية "
+                             "الإيطالي لويجي دي مايو.")
+    mm = only(res.meetings)
+    assert host_names(res, mm) == {"لويجي دي مايو"}
+    by_node = {m.node: m.text for m in res.person_mentions}
+    assert "أحمد ناصر المحمد الصباح" in {by_node.get(n) for n, *_ in mm.participant_spans}
+
+
+def test_a_patron_and_a_minister_meeting_his_peers(recognizer):
+    res = frames(recognizer, "تحت رعاية رئيس مجلس الوزراء العراقي محمد شياع السوداني، انطلقت في بغداد اليوم أعمال "
+                             "المؤتمر الدولي لمكافحة الإرهاب بمشاركة وفود من ثلاثين دولة.")
+    mm = only(res.meetings)
+    assert mm.hosts and mm.city.node == city_id("بغداد")
+    assert "patron" in mm.slot_cues[("host", mm.hosts[0])]
+    res = frames(recognizer, "التقى وزير الخارجية الأمريكي ماركو روبيو، اليوم، وزراء خارجية دول التحالف الدولي ضد "
+                             "داعش في مدينة نيويورك.")
+    mm = only(res.meetings)
+    assert host_names(res, mm) == {"ماركو روبيو"} and mm.city.node == city_id("نيويورك")

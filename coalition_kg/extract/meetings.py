@@ -278,8 +278,24 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
             target[1].city, target[1].country = subj, subj.attrs["place"].country
     for k in invite:
         _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
+    # "تحت رعاية رئيس الوزراء X"، "برعاية X": the patron hosts
+    for k, w in enumerate(words):
+        if any(v in _PATRONAGE for v in _bare(w)):
+            mm = owner(k)
+            before = set(mm.hosts) | set(mm.host_countries)
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles)
+            for node in set(mm.hosts) - before:
+                mm.slot_confidence[("host", node)] = 0.7
+                mm.slot_cues[("host", node)] = "patron (تحت رعاية / برعاية)"
     for k in hostv:
         verb = words[k]
+        # "ترأس X وفد بلاده المشارك في الاجتماع": heading a delegation is taking part, not chairing
+        nxt_noun = next((n for n in nouns if n > k), len(words))
+        if any(words[x] in _DELEGATION for x in range(k + 1, min(nxt_noun, k + 12))):
+            subj = next((p for p in spers if k < p.first_token <= k + 6), None)
+            if subj is not None:
+                _add_participant(owner(k), subj.node, sent, subj.start, subj.end)
+            continue
         # "استضاف الاجتماع" / "الاجتماع الذي استضافته": the verb must host a meeting, not refugees;
         # a verb carrying the meeting as its object pronoun ("اجتماعا لوزراء … ترأسه وزير …") refers
         # back to a meeting word anywhere earlier in the sentence
@@ -641,7 +657,8 @@ def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[in
         raw = sent.tokens[k].text
         if raw.startswith("ب") or raw.endswith("ة") or raw.endswith(("ه", "ها")) and not _starts(w, _CONVENE_PREFIXES):
             continue
-        if not (_starts(w, _CONVENE_PREFIXES) or _starts(w, _HOST_VERB_PREFIXES) or _starts(w, _RECEIVE_PREFIXES)):
+        if not (_starts(w, _CONVENE_PREFIXES) or _starts(w, _HOST_VERB_PREFIXES) or _starts(w, _RECEIVE_PREFIXES)
+                or _starts(w, _MEETING_VERB_PREFIXES)):
             continue
         if k > 0 and words[k - 1] in {"الذي", "التي"}:
             continue
@@ -651,3 +668,4 @@ def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[in
         if _officials_after(sent, words, subject.last_token, spers) is not None:
             out[k] = subject
     return out
+_PATRONAGE = words("patronage_nouns")
