@@ -176,3 +176,9 @@ def test_a_patron_and_a_minister_meeting_his_peers(recognizer):
                              "داعش في مدينة نيويورك.")
     mm = only(res.meetings)
     assert host_names(res, mm) == {"ماركو روبيو"} and mm.city.node == city_id("نيويورك")
+
+
+def test_a_press_conference_is_no_meeting(recognizer):
+    res = frames(recognizer, "قال وزير الخارجية الفرنسي جان نويل بارو في مؤتمر صحفي عقده في بيروت اليوم إن بلاده "
+                             "تدعم الجيش اللبناني.")
+    assert res.meetings == []

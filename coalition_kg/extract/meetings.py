@@ -153,7 +153,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
     # تنظيم داعش"، "التحالف ضد داعش")
     inside_names |= {m.last_token for m in orgs if m.last_token < len(words) and words[m.last_token] in _TOPIC_BREAKS}
     inside_names = frozenset(inside_names)
-    nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))]
+    nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))
+             and not (k + 1 < len(words) and words[k + 1] in _NON_MEETING)]
     backref = [k for k, w in enumerate(words) if any(v in _BACKREF for v in _bare(w)) and k not in nouns]
     nouns = sorted(nouns + backref)
     convened = _convened(sent, words, spers)
@@ -669,3 +670,4 @@ def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[in
             out[k] = subject
     return out
 _PATRONAGE = words("patronage_nouns")
+_NON_MEETING = words("non_meeting_modifiers")
