@@ -555,8 +555,9 @@ def html_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     pos = {}
     for L, ns in order.items():
         k = len(ns)
+        gap = max(1.0, min(2.5, 0.6 * tallest / max(1, k)))   # short layers spread a little, not over all
         for i, n in enumerate(ns):
-            pos[n] = (L * 1.0, (i - (k - 1) / 2) / max(1, tallest - 1) * max(1.0, tallest / 10))
+            pos[n] = (L * 1.0, (i - (k - 1) / 2) * gap / max(1, tallest - 1) * max(1.0, tallest / 10))
     return pos
 
 
