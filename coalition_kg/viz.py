@@ -440,6 +440,12 @@ def draw_timeline(G: nx.MultiDiGraph, max_lanes: int = 20, lang: str = "en"):
     ax.tick_params(axis="y", length=0, pad=14)
     ax.set_title(f"Coalition meetings by host country — {len(meetings)} meetings"
                  + (f", {len(undated)} undated" if undated else ""), fontsize=13, loc="left")
+    if any(m["planned"] for m in meetings):
+        from matplotlib.lines import Line2D
+        ax.legend(handles=[Line2D([], [], marker="D", ls="", color="#777777", label="planned"),
+                           Line2D([], [], marker="o", ls="", color="#777777", label="held")],
+                  loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, fontsize=8.5,
+                  borderaxespad=0.2)
     if axu is not None:
         per = defaultdict(int)
         for m in undated:
