@@ -9,7 +9,7 @@ from coalition_kg.analysis import analyze
 from coalition_kg.graph import read_graphml, sentence_texts, to_networkx, write_gexf, write_graphml
 from coalition_kg.viz import draw_timeline, draw_who_hosted_what, timeline_lanes, who_hosted_what, write_all
 
-from conftest import SEEDS, require, run_cli
+from conftest import ROOT, SEEDS, require, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -372,3 +372,37 @@ def test_html_views_stay_readable_with_200_meetings(G, browser, tmp_path):
     assert _dark(pane) < 0.05, _dark(pane)
     labels = browser.execute_script(_LABEL_BOXES, "#timeline text")
     assert len(labels) >= 60 and _overlap_fraction(labels) < 0.01
+
+
+@pytest.fixture(scope="module")
+def dev_build(recognizer):
+    """The seeds and the development articles (../shared/dev/docs), built by the real pipeline."""
+    from coalition_kg.build import run
+    docs = ROOT.parent / "shared" / "dev" / "docs"
+    require(docs.is_dir(), f"{docs} (the shared development articles)")
+    return run([str(SEEDS), str(docs)], recognizer)
+
+
+def test_pictures_of_a_real_build_of_the_seeds_and_dev_articles(dev_build, browser, tmp_path):
+    import matplotlib.pyplot as plt
+    G = to_networkx(dev_build.dataset)
+    assert sum(1 for _, d in G.nodes(data=True) if d["type"] == "Article") >= 25
+    fig, info = draw_who_hosted_what(G)
+    fig.canvas.draw()
+    assert info["meetings"] >= 15 and all(b.get_text() for b in info["boxes"])
+    assert not _overlap_pairs(_extents(fig, info["labels"] + info["boxes"]))
+    assert _arrows_through_labels(fig, info) == 0
+    plt.close(fig)
+    fig, info = draw_timeline(G)
+    fig.canvas.draw()
+    assert info["markers"] >= info["meetings"] and len(info["labels"]) >= 5
+    assert not _overlap_pairs(_extents(fig, info["labels"] + list(fig.axes[0].get_yticklabels())))
+    plt.close(fig)
+    paths = write_all(G, tmp_path, sentence_texts(dev_build.dataset))
+    _open(browser, paths["html"])
+    assert _dark(_pane(browser, tmp_path / "g.png")) < 0.03
+    labels = browser.execute_script(_LABEL_BOXES, "g.node text")
+    assert len(labels) >= 40 and _overlap_fraction(labels) < 0.01
+    browser.find_element("id", "tab-timeline").click()
+    assert _dark(_pane(browser, tmp_path / "t.png")) < 0.03
+    assert _overlap_fraction(browser.execute_script(_LABEL_BOXES, "#timeline text")) < 0.01
