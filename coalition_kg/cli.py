@@ -417,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("viz", help="draw who hosted what (PNG, SVG, interactive HTML)")
+    p = sub.add_parser("viz", help="draw who hosted what and the timeline (PNG, SVG) and the interactive HTML explorer")
     _add_source_options(p)
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=cmd_viz)

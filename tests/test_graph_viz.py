@@ -200,7 +200,8 @@ def test_timeline_stays_readable_at_200_meetings(G, tmp_path):
 def test_cli_viz_writes_png_svg_html(tmp_path):
     out = tmp_path / "viz"
     run_cli("viz", SEEDS, "--out", out)
-    assert {p.name for p in out.iterdir()} >= {"who_hosted_what.png", "who_hosted_what.svg", "graph.html"}
+    assert {p.name for p in out.iterdir()} >= {"who_hosted_what.png", "who_hosted_what.svg", "timeline.png", "timeline.svg",
+                                              "graph.html"}
     page = (out / "graph.html").read_text(encoding="utf-8")
     assert "<script src" not in page and "<link" not in page and "@import" not in page   # self-contained
     assert "بوريطة" in page
