@@ -215,10 +215,9 @@ def hosting_groups(G: nx.MultiDiGraph, max_rows: int = 36, lang: str = "ar") -> 
             if dated:
                 span = str(dated[0].year) if dated[0].year == dated[-1].year else f"{dated[0].year}–{dated[-1].year}"
             text = f"{len(members)} meetings" + (f" · {span}" if span else "")
-            if level >= 2 and members[0]["countries"] and len(gl) and all(
-                    r["countries"] == members[0]["countries"] for r in members):
+            if level >= 2 and all(r["countries"] == members[0]["countries"] for r in members):
                 isos = [G.nodes[c].get("iso_code") or "" for c in members[0]["countries"]]
-                text = "+".join(i for i in isos if i)[:11] + " · " + text
+                text = ("+".join(i for i in isos if i)[:11] or "host not named") + " · " + text
         rows.append({"members": [r["id"] for r in members], "label": text,
                      "first": dated[0] if dated else date.max,
                      "hosts": Counter(hmap[h] for r in members for h in host_of[r["id"]]),
