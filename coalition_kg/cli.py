@@ -245,7 +245,7 @@ def _query_target(args):
 
 
 def cmd_query(args) -> int:
-    from .query import as_csv, as_json, library, parse_params, resolve_query, short
+    from .query import as_csv, as_json, library, parse_params, resolve_query
     if args.list:
         for name, q in library().items():
             params = ", ".join(f"{p.name}:{p.type}" for p in q.params.values())
@@ -255,20 +255,15 @@ def cmd_query(args) -> int:
         raise CliError("give a query name or .rq file (see --list)")
     q = resolve_query(args.name)
     bindings = q.bind(parse_params(args.param))
-    rows = _query_target(args).query(q.text, bindings)
+    target = _query_target(args)
+    rows = target.query(q.text, bindings)
     if args.format == "csv":
         sys.stdout.write(as_csv(rows))
     elif args.format == "json":
         print(as_json(rows))
     else:
-        from rich.table import Table
-        t = Table(title=q.title or q.name)
-        for v in rows.variables:
-            t.add_column(v)
-        for r in rows.rows:
-            t.add_row(*[short(r[v]) for v in rows.variables])
-        _console().print(t)
-        print(f"{len(rows.rows)} rows")
+        from .tables import print_rows
+        print_rows(rows, q.title or q.name, target, args.lang, _console())
     return 0
 
 
@@ -407,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME_OR_FILE")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--lang", choices=("ar", "en"), default="ar", help="labels in the table (csv/json keep the IRIs)")
     p.add_argument("--store", metavar="DIR")
     p.add_argument("--list", action="store_true", help="list the library queries")
     remote_options(p)
@@ -430,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("viz", help="draw who hosted what (PNG, SVG, interactive HTML)")
+    p = sub.add_parser("viz", help="draw who hosted what and the timeline (PNG, SVG) and the interactive HTML explorer")
     _add_source_options(p)
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=cmd_viz)
