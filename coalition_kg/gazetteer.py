@@ -26,6 +26,7 @@ ARABIC = ("\u0600", "\u06ff")
 _NON_ARABIC_LETTERS = set("پچژگکیۀەۆێڕڵڤۇۋېىٴ") - {"ى"}
 
 
+@lru_cache(maxsize=1 << 18)
 def key(text: str) -> str:
     words = []
     for w in normalize(text).split():
@@ -38,6 +39,11 @@ def key(text: str) -> str:
 def clitic_variants(word: str) -> list[str]:
     """Readings of a normalized word with Arabic proclitics removed, longest first:
     و/ف (and), ب/ل/ك (prepositions, لل → ال), and the article ال."""
+    return list(_clitic_variants(word))
+
+
+@lru_cache(maxsize=1 << 18)
+def _clitic_variants(word: str) -> tuple[str, ...]:
     out = [word]
     for w in list(out):
         if len(w) > 3 and w[0] in "وف":
@@ -55,7 +61,7 @@ def clitic_variants(word: str) -> list[str]:
         if w not in seen:
             seen.add(w)
             result.append(w)
-    return result
+    return tuple(result)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ surface forms are what the graph stores.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ def normalize_for_model(token: str) -> str:
     return out or token  # never hand the model an empty token
 
 
+@lru_cache(maxsize=1 << 18)
 def normalize(text: str) -> str:
     """Aggressive normalization for matching names: alef/ya/ta-marbuta/hamza variants unified,
     diacritics, tatweel and punctuation dropped, whitespace collapsed, digits made ASCII."""
