@@ -1,0 +1,124 @@
+"""The whole build against the NER alone, on a corpus of N real Arabic articles.
+
+    python bench/pipeline.py --articles N [--workdir DIR] [--keep]
+
+The corpus is made reproducibly from real Arabic text: ANERcorp's sentences (newswire) grouped
+in document order into articles of 12-30 sentences (a fixed seed picks the lengths), plus the
+seed articles and the development articles in ../shared, repeated in that order up to N.  Each
+phase runs the real command line in its own process (start-up included), one after the other:
+
+* ``ner_only_s``: ``coalition-kg ner`` over all the articles (the same batching as the build);
+* ``pipeline_s``: ``coalition-kg build … --store`` (NER, extraction, resolution, RDF, Turtle, store);
+* ``rebuild_unchanged_s``: the same build again into the same store, nothing changed;
+
+and prints one JSON object with ``articles``, ``tokens``, ``articles_per_s``, ``tokens_per_s``,
+``peak_rss_mb`` (the largest resident set of any phase), ``ner_only_s``, ``pipeline_s``,
+``rebuild_unchanged_s``, ``store_mb`` and ``who_hosted_what_ms`` (median of 20, embedded store).
+Read ratios, not seconds: these machines are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+
+def anercorp_articles(path: Path, rng: random.Random) -> list[str]:
+    sentences, cur = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        cur.append(parts[0])
+        if parts[0] == ".":
+            sentences.append(" ".join(cur))
+            cur = []
+    out, i = [], 0
+    while i < len(sentences):
+        n = rng.randint(12, 30)
+        out.append("\n".join(sentences[i:i + n]))
+        i += n
+    return out
+
+
+def corpus(n: int, directory: Path) -> int:
+    rng = random.Random(20261201)
+    real = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    real += [p.read_text(encoding="utf-8") for p in sorted((SHARED / "dev" / "docs").glob("*.txt"))]
+    texts = real + anercorp_articles(SHARED / "data" / "anercorp" / "ANERCorp.txt", rng)
+    directory.mkdir(parents=True, exist_ok=True)
+    tokens = 0
+    for k in range(n):
+        text = texts[k % len(texts)]
+        if k >= len(texts):                   # a repeated text is another article: vary it
+            text = f"{text}\n(نسخة {k // len(texts)})"
+        (directory / f"a{k:05d}.txt").write_text(text, encoding="utf-8")
+        tokens += len(text.split())
+    return tokens
+
+
+def run_phase(cmd: list[str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}): {proc.stderr.decode()[-800:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(before, after) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=100)
+    ap.add_argument("--workdir")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="ckg-bench-"))
+    docs, out, store = work / "docs", work / "out", work / "store"
+    for p in (out, store):
+        shutil.rmtree(p, ignore_errors=True)
+    tokens = corpus(args.articles, docs)
+    cli = [sys.executable, "-m", "coalition_kg.cli"]
+    files = sorted(str(p) for p in docs.glob("*.txt"))
+    ner_s, rss_ner = run_phase(cli + ["ner"] + files)
+    build_s, rss_build = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"])
+    rebuild_s, rss_rebuild = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"])
+    from coalition_kg.query import resolve_query
+    from coalition_kg.store import OxigraphStore
+    st = OxigraphStore(store, read_only=True)
+    q = resolve_query("who_hosted_what")
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        st.query(q.text, q.bind({}))
+        times.append((time.perf_counter() - t) * 1000)
+    store_mb = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e6
+    print(json.dumps({
+        "articles": args.articles, "tokens": tokens,
+        "articles_per_s": round(args.articles / build_s, 3), "tokens_per_s": round(tokens / build_s, 1),
+        "peak_rss_mb": round(max(rss_ner, rss_build, rss_rebuild), 1),
+        "ner_only_s": round(ner_s, 2), "pipeline_s": round(build_s, 2), "rebuild_unchanged_s": round(rebuild_s, 2),
+        "pipeline_over_ner": round(build_s / ner_s, 3), "store_mb": round(store_mb, 2),
+        "who_hosted_what_ms": round(statistics.median(times), 2), "cpus": os.cpu_count(),
+    }))
+    if not args.keep and not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
