@@ -64,7 +64,7 @@ class Rows:
 # RFC 3987: an IRI has a scheme and none of these characters (nor spaces or controls)
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]*")
 _LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
-_ECHAR = {ord("\\"): "\\\\", ord('"'): '\\"', ord("'"): "\\'", ord("\n"): "\\n", ord("\r"): "\\r",
+_ECHAR = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
           ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f"}
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
@@ -78,8 +78,9 @@ def check_iri(iri: str, what: str = "IRI") -> str:
 
 
 def sparql_literal(term: Literal) -> str:
-    """One SPARQL literal for any string: ECHAR escapes, and a ``u``/``U`` right after a backslash
-    written as a code-point escape, so that no engine's ``\\uXXXX`` pre-processing changes it."""
+    """One SPARQL literal for any string: ECHAR escapes for backslash, double quote and the
+    control characters (not for ``'``, which rdflib misreads inside double quotes), and a
+    ``u``/``U`` right after a backslash written as a code-point escape, so that no engine's ``\\uXXXX`` pre-processing changes it."""
     value = str(term)
     body = value.translate(_ECHAR)
     if "\\" in value:
