@@ -59,20 +59,25 @@ def article_id(stem: str) -> str:
 
 def _decode(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        codec, name = "utf-32", "UTF-32"
+        codec = "utf-32"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec, name = "utf-16", "UTF-16"
+        codec = "utf-16"
     else:
-        codec, name = None, None
+        codec = None
     if codec:
         try:
             return data.decode(codec)
-        except UnicodeDecodeError as exc:
-            raise ArticleError(f"{path}: not valid {name} (byte {exc.start}: {exc.reason})") from None
+        except UnicodeDecodeError:
+            pass        # a byte-order mark by accident: neither UTF-16 nor (below) UTF-8
     if b"\x00" in data:
-        half = data[1::2] if data[:1] != b"\x00" else data[0::2]
-        if len(data) >= 4 and half.count(0) >= len(half) * 0.9:
-            raise ArticleError(f"{path}: looks like UTF-16 without a byte-order mark; save it as UTF-8")
+        nul_at = {i % 2 for i, b in enumerate(data) if b == 0}
+        if len(data) % 2 == 0 and len(nul_at) == 1:
+            try:
+                data.decode("utf-16-le" if nul_at == {1} else "utf-16-be")
+            except UnicodeDecodeError:
+                pass
+            else:
+                raise ArticleError(f"{path}: looks like UTF-16 without a byte-order mark; save it as UTF-8")
         raise ArticleError(f"{path}: binary file (contains NUL bytes), not UTF-8 text")
     try:
         return data.decode("utf-8")

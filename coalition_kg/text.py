@@ -84,6 +84,8 @@ _SENT_END = {".", "!", "?", "؟", "۔", "…"}
 # No word of any language is this long; a longer run (a line of letters with no spaces) is cut
 # into pieces of this length, so that the tagger's character model never sees an unbounded token.
 MAX_TOKEN_CHARS = 64
+# The tagger's character model reads a whole sentence: its memory grows with the characters.
+MAX_SENTENCE_CHARS = 1000
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
@@ -100,18 +102,22 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     return tokens
 
 
-def split_sentences(text: str, max_tokens: int = 120) -> list[Sentence]:
+def split_sentences(text: str, max_tokens: int = 120, max_chars: int = MAX_SENTENCE_CHARS) -> list[Sentence]:
     """Sentences of ``text`` with tokens whose spans point into ``text`` itself.
 
     A sentence ends at final punctuation or at a line break; very long runs without either
-    are cut at ``max_tokens`` (and tokens at ``MAX_TOKEN_CHARS``) so that the tagger never sees
-    an unbounded sequence: time and memory stay linear in the length of the text.
+    are cut at ``max_tokens`` tokens or ``max_chars`` characters (and tokens at ``MAX_TOKEN_CHARS``)
+    so that the tagger never sees an unbounded sequence: time and memory stay linear in the
+    length of the text.
     """
     sentences: list[Sentence] = []
     pos = 0
     for line in text.splitlines(keepends=True):
         current: list[Token] = []
         for tok in tokenize(line, offset=pos):
+            if current and tok.end - current[0].start > max_chars:
+                _close(sentences, current)
+                current = []
             current.append(tok)
             if (tok.text in _SENT_END and not _is_initial(current)) or len(current) >= max_tokens:
                 _close(sentences, current)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from coalition_kg.store import MemoryStore, OxigraphStore, StoreError, check_iri, sparql_literal, with_values
-from coalition_kg.text import MAX_TOKEN_CHARS, normalize, normalize_for_model, split_sentences, tokenize
+from coalition_kg.text import MAX_SENTENCE_CHARS, MAX_TOKEN_CHARS, normalize, normalize_for_model, split_sentences, tokenize
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # strings with a taste for what breaks quoting: quotes, backslashes, u-escapes, line breaks, braces
@@ -106,7 +106,7 @@ def test_tokens_and_sentences_map_back_to_the_original_text(text):
     for i, s in enumerate(sentences):
         assert s.index == i and 0 <= s.start < s.end <= len(text)
         assert s.tokens and s.tokens[0].start == s.start and s.tokens[-1].end == s.end
-        assert len(s.tokens) <= 120
+        assert len(s.tokens) <= 120 and s.end - s.start <= MAX_SENTENCE_CHARS
         for t in s.tokens:
             assert text[t.start:t.end] == t.text and t.start >= last
             assert 0 < len(t.text) <= MAX_TOKEN_CHARS
@@ -125,7 +125,7 @@ def test_long_runs_are_cut_into_bounded_pieces(n, unit):
     text = unit * n
     sentences = split_sentences(text)
     assert "".join(t.text for s in sentences for t in s.tokens) == text
-    assert all(len(s.tokens) <= 120 and s.end - s.start <= 120 * MAX_TOKEN_CHARS for s in sentences)
+    assert all(len(s.tokens) <= 120 and s.end - s.start <= MAX_SENTENCE_CHARS for s in sentences)
 
 
 # ---------------------------------------------------------------------------------------------

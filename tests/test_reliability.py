@@ -243,7 +243,7 @@ def test_only_http_endpoints(url):
 def test_a_password_in_the_endpoint_url_is_never_printed(endpoint):
     endpoint.answer = (500, "text/plain", b"boom")
     url = endpoint.url.replace("http://", "http://alice:s3cr3t-pw@")
-    proc = run_cli("query", "who_hosted_what", "--endpoint", url, "-v", check=False)
+    proc = run_cli("-v", "query", "who_hosted_what", "--endpoint", url, check=False)
     assert proc.returncode == 1
     assert "s3cr3t-pw" not in proc.stdout + proc.stderr and "alice" not in proc.stderr, proc.stderr
     assert "retrying" in proc.stderr and len(endpoint.requests) == 3
