@@ -232,7 +232,8 @@ def cmd_eval_kg(args) -> int:
         raise CliError(f"{gold or 'gold file'}: not found; pass --gold PATH")
     inputs = args.inputs or [str(PROJECT / "seeds")]
     result = run(inputs, _recognizer(args))
-    report = evaluate(result.resolved, gold)
+    thresholds = [float(x) for x in args.thresholds.split(",")] if args.thresholds else None
+    report = evaluate(result.resolved, gold, thresholds)
     if not args.details:
         report.pop("details")
     if args.json:
@@ -243,13 +244,19 @@ def cmd_eval_kg(args) -> int:
     for col in ("category", "P", "R", "F1", "tp", "fp", "fn"):
         t.add_column(col, justify="right")
     for c in CATEGORIES:
+        if c not in report:
+            continue
         s = report[c]
         t.add_row(c, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f1']:.3f}", str(s["tp"]), str(s["fp"]), str(s["fn"]))
     t.add_row("overall", "", "", f"{report['overall_f1']:.3f}", "", "", "")
     c = _console()
     c.print(t)
     sm = report["same_meeting"]
-    c.print(f"meetings reported by two articles merged into one node: {sm['merged']} of {sm['pairs']}")
+    if sm["pairs"]:
+        c.print(f"meetings reported by two articles merged into one node: {sm['merged']} of {sm['pairs']}")
+    for t, cats in report.get("thresholds", {}).items():
+        c.print(f"confidence ≥ {t}: " + "  ".join(f"{k} P {v['p']:.3f} R {v['r']:.3f} F1 {v['f1']:.3f}"
+                                               for k, v in cats.items()))
     if args.details:
         c.print_json(json.dumps(report["details"], ensure_ascii=False))
     return 0
@@ -434,6 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", help="gold JSON (default: the gold path under [tool.coalition-kg] in pyproject.toml)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--details", action="store_true", help="list what is missing and extra per article")
+    p.add_argument("--thresholds", metavar="T,T,…", help="also score who-hosted-what keeping only facts of at "
+                   "least each confidence (e.g. 0.5,0.7,0.9)")
     _add_model_options(p)
     p.set_defaults(func=cmd_eval_kg)
 

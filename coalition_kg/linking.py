@@ -383,7 +383,9 @@ def is_common(token: str, clitic: bool = False) -> bool:
         return False
     readings = clitic_variants(w)
     if clitic:
-        return w[0] in "وفبلك" and w not in common_words() and any(r in common_words() for r in readings[1:])
+        # (a short remainder is no evidence: كيري is no ك + يري, a name ends in it as often)
+        return w[0] in "وفبلك" and w not in common_words() and any(
+            r in common_words() and len(r) >= 4 for r in readings[1:])
     return any(r in common_words() for r in readings)
 
 

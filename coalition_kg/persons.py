@@ -87,6 +87,9 @@ def _blocks_near(token: str) -> list[tuple]:
 def token_match(a: str, b: str) -> bool:
     if a == b:
         return True
+    # a name word with and without the article (صباح الخالد / صباح خالد، الصفدي / صفدي)
+    if len(a) >= 3 and len(b) >= 3 and (a == "ال" + b or b == "ال" + a):
+        return True
     if len(a) >= 5 and len(b) >= 5:
         sa, sb = skeleton(a), skeleton(b)
         # fuzzy only on long skeletons with the same first letter: كورونا/دريان must not match

@@ -40,6 +40,7 @@ ROLE_CLASS = {
     "un_special_envoy": CKG.UNSpecialEnvoy, "special_envoy": CKG.SpecialEnvoy,
     "secretary_general": CKG.SecretaryGeneral, "ambassador": CKG.Ambassador, "king": CKG.King,
     "crown_prince": CKG.CrownPrince, "emir": CKG.Emir, "spokesperson": CKG.Spokesperson,
+    "military_chief": CKG.MilitaryChief,
 }
 EXTRACTORS = {
     "ner": "Stanza Arabic NER (ANERcorp-trained) + gazetteer linking",

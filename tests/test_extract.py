@@ -591,3 +591,13 @@ def test_a_government_office_read_without_its_country_takes_the_one_its_holder_h
     r = resolve([a, b])
     (person,) = r.persons.values()
     assert set(person["roles"]) == {("prime_minister", "KW"), ("foreign_minister", "KW")}
+
+
+def test_a_name_ending_in_a_clitic_lookalike_is_not_trimmed():
+    """كيري is no ك + يري: a proclitic in front of a short ordinary word is no evidence that a
+    name's last word is not a name, while ك + وزير still is ("كوزير" ends no name)."""
+    from coalition_kg.linking import is_common
+    assert not is_common("كيري", clitic=True) and not is_common("ليري", clitic=True)
+    assert is_common("كوزير", clitic=True) and is_common("كإرهابي", clitic=True)
+    res = extract("وصل المبعوث الكندي سام ليري إلى المدينة.", [("سام ليري", "PERS")])
+    assert [m.text for m in res.person_mentions] == ["سام ليري"]

@@ -1,0 +1,642 @@
+"""Meeting triggers and the slots their own sentence fills.
+
+A meeting word (اجتماع، اجتمع، التقى، مؤتمر، قمة) or a hosting expression (بدعوة من، استضاف، احتضن،
+برئاسة، ترأس) starts a candidate frame; a reception (استقبل X نظيره Y) is a bilateral meeting
+hosted by X.  Hosts are read from the coordinated chain after the cue (persons, or countries
+where no person is named), from the subject of "X، الذي استضاف", and "مع نظيره الإيطالي" is
+resolved to the person holding the same role for that country.  :mod:`.frames` completes the
+frames from the rest of the article and merges mentions of one meeting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..dates import PartialDate, find_dates, relative_date
+from ..linking import Mention
+from ..text import Sentence, normalize
+from .roles import _COUNTERPART, ROLE_HEADS, _head_at
+from .lexicon import prefixes, words
+from .words import _bare, _is, _starts
+
+
+_MEETING_NOUNS = words("meeting_nouns")
+_PLURAL_NOUNS = words("meeting_plural_nouns")
+_MEETING_VERB_PREFIXES = prefixes("meeting_verb_prefixes")
+_HOST_VERB_PREFIXES = prefixes("host_verb_prefixes")
+# "استقبل وزير الخارجية المغربي ناصر بوريطة نظيره الأمريكي": a reception is a (bilateral)
+# meeting hosted by the one who receives
+_PART_NOUNS = words("participation_nouns")
+_PART_WORDS = words("participation_verbs")
+_RECEIVE_PREFIXES = prefixes("receive_verb_prefixes")
+_DELEGATION = words("delegation_nouns")
+_ADOPT_PREFIXES = prefixes("adopt_verb_prefixes")
+_MINISTERIAL = words("ministerial_words")
+_DIRECTORS = words("director_words")
+
+
+@dataclass
+class MeetingMention:
+    sentence: int
+    start: int
+    end: int
+    city: Mention | None = None
+    country: str | None = None
+    hosts: list[str] = field(default_factory=list)          # person node keys
+    host_countries: list[str] = field(default_factory=list)  # governments named as hosts
+    host_spans: list[tuple[str, int, int, int]] = field(default_factory=list)  # (node, sentence, start, end)
+    # persons and governments that took part ("بمشاركة …", "وحضر الاجتماع …"), hosts aside
+    participant_spans: list[tuple[str, int, int, int]] = field(default_factory=list)
+    date: PartialDate | None = None
+    planned: bool = False
+    kind: str | None = None
+    definite: bool = False     # "الاجتماع": refers back to a meeting already introduced
+    cue: str = ""
+    confidence: float = 0.8
+    evidence: list[tuple[int, int, int, str]] = field(default_factory=list)  # sentence, start, end, extractor
+    past: bool = False         # a meeting before the one reported ("آخر اجتماع"، "كان … قد عقدوا")
+    venue: str | None = None   # "قاعدة أندروز الجوية": placed, even without a city
+    virtual: bool = False      # by video: no city
+    # how sure each slot value is and which cue gave it: {(slot, value): confidence}, {(slot, value): cue}
+    slot_confidence: dict = field(default_factory=dict)
+    slot_cues: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return "planned" if self.planned else ("past" if self.past else "held")
+
+    def note(self, slot: str, value: str, confidence: float, cue: str) -> None:
+        """Record the confidence and cue of one slot value (the best one wins)."""
+        if confidence >= self.slot_confidence.get((slot, value), 0.0):
+            self.slot_confidence[(slot, value)] = round(min(confidence, self.confidence + 0.1), 2)
+            self.slot_cues[(slot, value)] = cue
+
+    def set_city(self, city: Mention, confidence: float, cue: str) -> None:
+        self.city, self.country = city, city.attrs["place"].country
+        self.note("city", city.node, confidence, cue)
+
+
+def find_mentions(text: str, sentences: list[Sentence], places: list[Mention], persons: list[Mention],
+                  person_roles: dict[str, set], art_date: PartialDate | None,
+                  orgs: list[Mention] = ()) -> list[MeetingMention]:
+    """Meeting mentions of one article, sentence by sentence, in text order (not merged)."""
+    place_by_sent: dict[int, list[Mention]] = {}
+    for m in places:
+        place_by_sent.setdefault(m.sentence, []).append(m)
+    pers_by_sent: dict[int, list[Mention]] = {}
+    for m in persons:
+        pers_by_sent.setdefault(m.sentence, []).append(m)
+    mentions: list[MeetingMention] = []
+    for sent in sentences:
+        splaces = sorted(place_by_sent.get(sent.index, []) + capital_places(text, sent, place_by_sent.get(sent.index, [])),
+                         key=lambda m: m.first_token)
+        spers = sorted(pers_by_sent.get(sent.index, []), key=lambda m: m.first_token)
+        sorgs = [m for m in orgs if m.sentence == sent.index]
+        mentions.extend(_sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, sorgs))
+        mentions.extend(_receptions(sent, splaces, spers, art_date))
+    return mentions
+
+
+def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
+    """"استقبل X نظيره Y" / "استقبل X وفدا …": a bilateral meeting hosted by X (a person, or a
+    country named as the subject).  Without a person or a delegation received it is no meeting
+    ("استقبل الأردن لاجئين")."""
+    words = [normalize(t.text) for t in sent.tokens]
+    out = []
+    for k, w in enumerate(words):
+        if not _starts(w, _RECEIVE_PREFIXES) or w.startswith("ب"):
+            continue
+        subject = next((p for p in spers if k < p.first_token <= k + 6), None)
+        if subject is None:
+            subject = next((c for c in splaces if c.kind == "Country" and not c.nisba and c.first_token == k + 1), None)
+        if subject is None or any(k < p.first_token < subject.first_token for p in spers):
+            continue
+        after = subject.last_token
+        received = any(after <= p.first_token <= after + 4 for p in spers if p is not subject) or \
+            any(words[x] in _DELEGATION for x in range(after, min(len(words), after + 4)))
+        # "استقبل الأمير X ولي العهد رئيس مجلس الوزراء، في الرياض اليوم، وزير الخارجية الأمريكي Y":
+        # the subject's own titles, place and time between; the one received is named with a title
+        nxt = next((p for p in spers if p.first_token >= after and p is not subject), None)
+        if not received and nxt is not None and nxt.first_token - after <= 18 and \
+                any(_head_at(words[x]) for x in range(max(after, nxt.first_token - 4), nxt.first_token)) and \
+                not any(sent.tokens[x].text in {".", ":", "؟"} for x in range(after, nxt.first_token)):
+            received = True
+        if not received:
+            continue
+        mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, confidence=0.7)
+        mm.cue, mm.kind = sent.tokens[k].text, "bilateral"
+        city = next((c for c in splaces if c.kind == "City" and c.first_token > k), None)
+        if city is not None:
+            mm.city, mm.country = city, city.attrs["place"].country
+        _add_host(mm, subject.node, sent, subject.start, subject.end)
+        dates = [(abs(a - k), d) for d, a, b in find_dates(sent) if d.year or d.month]
+        mm.date = min(dates, key=lambda x: x[0])[1].anchored(art_date) if dates else relative_date(sent, art_date)
+        mm.planned = w.startswith(("سيستقبل", "ستستقبل"))
+        mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
+        out.append(mm)
+    return out
+
+
+def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, orgs=()) -> list[MeetingMention]:
+    """One candidate per meeting word of a sentence; hosting cues attach to the nearest one."""
+    words = [normalize(t.text) for t in sent.tokens]
+    # words inside names ("التحالف الدولي لمحاربة داعش") open no topic phrase
+    inside_names = set(x for m in list(orgs) + list(spers) for x in range(m.first_token, m.last_token))
+    # … and neither does the word that joins an organization to its aim ("التحالف الدولي | لهزيمة |
+    # تنظيم داعش"، "التحالف ضد داعش")
+    inside_names |= {m.last_token for m in orgs if m.last_token < len(words) and words[m.last_token] in _TOPIC_BREAKS}
+    inside_names = frozenset(inside_names)
+    nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))]
+    backref = [k for k, w in enumerate(words) if any(v in _BACKREF for v in _bare(w)) and k not in nouns]
+    nouns = sorted(nouns + backref)
+    convened = _convened(sent, words, spers)
+    verbs = [k for k, w in enumerate(words) if _starts(w, _MEETING_VERB_PREFIXES)]
+    invite = [k for k, w in enumerate(words[:-1]) if _is(w, "دعوه", "بدعوه", "مبادره", "بمبادره") and words[k + 1] == "من"]
+    # "… الذي دعا إليه وزير الخارجية الأمريكي مايك بومبيو": the one who called the meeting
+    invite += [k for k, w in enumerate(words[:-1]) if _is(w, "دعا", "دعت") and words[k + 1] in {"اليه", "اليها", "له", "لها"}]
+    hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
+    takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or any(v in _PART_WORDS for v in _bare(w))]
+    adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
+    if not (nouns or verbs or invite or hostv or adopt or convened):
+        # "كما حضر وزير الشؤون الخارجية الجزائري أحمد عطاف …": a verb of taking part with no
+        # meeting word refers back to the meeting the article reports
+        out = []
+        for k in takes_part:
+            if words[k] in _PART_NOUNS:
+                continue
+            mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, definite=True, confidence=0.6)
+            mm.cue = sent.tokens[k].text
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, add=_add_participant)
+            if mm.participant_spans:
+                mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
+                out.append(mm)
+        return out[:1]
+    cities = [m for m in splaces if m.kind == "City"]
+    dates = [(d, a, b) for d, a, b in find_dates(sent) if d.year or d.month]
+    # adjacent meeting words (اجتمع ... الاجتماع) describe one meeting unless a city separates them
+    anchors = sorted(set(nouns + verbs))
+    candidates: list[tuple[int, float]] = []
+    for k in anchors:
+        plural = any(v in _PLURAL_NOUNS for v in _bare(words[k]))
+        if plural and sum(1 for c in cities if 0 < c.first_token - k <= 12) > 1:
+            continue   # "الاجتماعات الثلاثة التي عقدت في بروكسل وروما ومراكش": a list, not one meeting
+        candidates.append((k, 0.85))
+    for k in adopt:
+        # "المبادئ التي تم تبنيها في مدينة الكويت": a document adopted in a city implies a meeting there
+        if any(0 < c.first_token - k <= 4 for c in cities):
+            candidates.append((k, 0.6))
+    if not candidates:
+        for k in sorted(invite + hostv):
+            candidates.append((k, 0.8))
+    for k in convened:
+        # "جمع X قادة جيوش 21 دولة"، "استضاف X وزراء خارجية الدول الأعضاء": the verb itself is the
+        # trigger when no meeting word follows it in the sentence
+        if not any(a > k for a, _ in candidates):
+            candidates = [(a, c) for a, c in candidates if a != k] + [(k, 0.75)]
+    if not candidates:
+        return []
+    candidates.sort()
+    out: list[MeetingMention] = []
+    for n, (k, conf) in enumerate(candidates):
+        nxt = candidates[n + 1][0] if n + 1 < len(candidates) else len(words)
+        mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, confidence=conf)
+        mm.cue = sent.tokens[k].text
+        # city: the first city after the word (before the next meeting word), else just before it
+        after = [c for c in cities if k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 10
+                 and _where(words, k, c)]
+        before = [c for c in cities if 0 <= k - c.last_token <= 3]
+        city = after[0] if after else (before[-1] if before else None)
+        cue = "city after the meeting word" if after else "city before the meeting word"
+        if city is None:
+            # the locative of the trigger's clause, further away: "افتتح في باريس، الاثنين …،
+            # المؤتمر"؛ "عقد … في الثاني والعشرين من أيلول الماضي في مدينة نيويورك"
+            prev_k = candidates[n - 1][0] if n > 0 else -1
+            city, cue = clause_place(sent, words, k, prev_k, nxt, cities, inside_names)
+        mm.venue = venue_at(sent, words, k, nxt)
+        mm.virtual = is_virtual(words)
+        if city is not None:
+            mm.set_city(city, 0.85 if cue.startswith("city") else 0.75, cue)
+        else:
+            # "… أعمال الاجتماع الوزاري للتحالف في الكويت": only the country is named
+            # (the first في after the meeting word: "عقد الاجتماع في ظل … في العراق" is no place)
+            where = next((c for c in splaces if c.kind == "Country" and not c.nisba
+                          and k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 8
+                          and words[c.first_token - 1] in {"في", "فى"}
+                          and not any(w in _CLAUSE_BREAK or w in {"في", "فى"} for w in words[k + 1:c.first_token - 1])),
+                         None)
+            if where is not None:
+                mm.country = where.attrs["place"].code
+        anchor = city.first_token if city is not None else k
+        prev = candidates[n - 1][0] if n > 0 else -1
+        near = [(abs(a - anchor), d) for d, a, b in dates if prev < a < nxt and min(abs(a - anchor), abs(b - anchor)) <= 20]
+        mm.date = min(near, key=lambda x: x[0])[1].anchored(art_date) if near else relative_date(sent, art_date)
+        window = words[max(0, k - 5):k + 4]
+        mm.planned = (any(w.startswith(("سيعقد", "ستعقد", "سيجتمع", "سيستضيف", "ستستضيف", "سيلتقي")) for w in window)
+                      or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
+                      or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
+        mm.definite = words[k].startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) or k in backref
+        mm.past = not mm.planned and is_past(words, k)
+        clause = words[max(0, k - 8):nxt]
+        if k + 2 < len(words) and words[k + 1] == "مع" and not words[k].startswith("ال") and \
+                not any(0 < k - h <= 3 for h in hostv) and (
+                any(v in _COUNTERPART for v in _bare(words[k + 2]))
+                or any(k + 2 <= p.first_token <= k + 5 for p in spers)):
+            mm.kind = "bilateral"       # "عقد X اجتماعا مع نظيره العراقي Y"
+        elif any(_is(w, *_DIRECTORS) for w in clause):
+            mm.kind = "political directors"
+        elif any(_is(w, *_MINISTERIAL) for w in clause):
+            mm.kind = "ministerial"
+        mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
+        out.append(mm)
+
+    def owner(pos: int) -> MeetingMention:
+        """The candidate a hosting cue at ``pos`` belongs to: the last one at or before it, else the first."""
+        best = out[0]
+        for (k, _), mm in zip(candidates, out):
+            if k <= pos:
+                best = mm
+        return best
+
+    # "احتضنت العاصمة الأمريكية واشنطن، أمس الخميس، اجتماعا": the city hosting is the subject
+    # of the hosting verb, a few words before the meeting word
+    for k in hostv:
+        subj = next((c for c in cities if 0 < c.first_token - k <= 3), None)
+        if subj is None:          # "أن روما ستستضيف في 28 يونيو اجتماعا": the city before the verb
+            subj = next((c for c in cities if c.last_token == k), None)
+        target = next(((n, mm) for (n, _), mm in zip(candidates, out) if 0 < n - k <= 12), None)
+        if subj is not None and target is not None and target[1].city is None and subj.last_token <= target[0]:
+            target[1].city, target[1].country = subj, subj.attrs["place"].country
+    for k in invite:
+        _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
+    for k in hostv:
+        verb = words[k]
+        # "استضاف الاجتماع" / "الاجتماع الذي استضافته": the verb must host a meeting, not refugees;
+        # a verb carrying the meeting as its object pronoun ("اجتماعا لوزراء … ترأسه وزير …") refers
+        # back to a meeting word anywhere earlier in the sentence
+        raw = sent.tokens[k].text
+        masdar = verb.startswith("ب") or raw.endswith("ة")      # استضافة / برئاسة, not استضافه (hosted it)
+        pronoun = raw.endswith(("ه", "ها")) and not masdar and any(n < k for n in nouns)
+        # "ترأس وزير الخارجية المغربي ناصر بوريطة بالاشتراك مع نظيره … الاجتماع": a long subject
+        # (names or countries) between the verb and the meeting word it governs
+        far = next((n for n in nouns if 4 < n - k <= 24), None)
+        # ("استضافت دولة الكويت اليوم الأربعاء اجتماع …": a government as that subject)
+        far_subject = far is not None and any(k < x.first_token < far for x in list(spers) + [
+            c for c in splaces if c.kind == "Country" and not c.nisba and c.first_token <= k + 3]) and \
+            not any(w in {"الذي", "التي"} for w in words[k + 1:far])
+        if not masdar and not pronoun and not far_subject \
+                and not any(0 < n - k <= 4 or 0 < k - n <= 4 for n in nouns):
+            continue
+        mm = owner(k)
+        if masdar:
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles)
+            continue
+        # "X، الذي استضاف الاجتماع مع نظيره الإيطالي": the subject stands before the relative pronoun
+        subject = None
+        if k >= 1 and words[k - 1] in {"الذي", "التي", "الذين"}:
+            subject = next((p for p in reversed(spers) if p.last_token <= k - 1 and k - 1 - p.last_token <= 1), None)
+        if subject is not None:
+            _add_host(mm, subject.node, sent, subject.start, subject.end)
+            _counterpart(mm, sent, k + 1, words, subject, splaces, persons, person_roles)
+            continue
+        # the subject follows the verb (استضافت السعودية اجتماعا) and stands before the meeting word
+        # it hosts; with the meeting word right after the verb, the subject came first
+        # ("أن الكويت ستستضيف مؤتمرا … العراق": Kuwait hosts, Iraq is the topic)
+        obj = next((n for n in nouns if n > k), None)
+        if obj is not None and obj - k <= 1:
+            subj = next((x for x in list(spers) + [c for c in splaces if c.kind == "Country" and not c.nisba]
+                         if x.last_token == k), None)
+            if subj is None and not words[k].endswith(("ه", "ها")):
+                # verb, object, subject: "وترأس الاجتماع الذي عقد في لندن وزير الخارجية البريطاني
+                # بوريس جونسون" — a titled person after the meeting phrase, nothing else in between
+                later = next((p for p in spers if obj < p.first_token <= obj + 16), None)
+                if later is not None and any(_head_at(words[x]) for x in range(max(obj, later.first_token - 4),
+                                                                               later.first_token)) and \
+                        not any(sent.tokens[x].text in {".", "،", ":", "؟"} or x in takes_part
+                                for x in range(obj, later.first_token)):
+                    subj = later
+            if subj is not None:
+                _add_host(mm, subj.node, sent, subj.start, subj.end)
+        else:
+            _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
+    for k, subj in convened.items():
+        mm = owner(k)
+        _add_host(mm, subj.node, sent, subj.start, subj.end)
+        mm.note("host", subj.node, 0.75, "subject of a convening verb with officials as object")
+    # "بمشاركة وزراء خارجية الأردن ومصر"، "وشارك في الاجتماع وزير الخارجية العراقي فؤاد حسين"
+    for k in takes_part:
+        _take_hosts(owner(k), sent, k + 1, spers, splaces, persons, person_roles, add=_add_participant)
+    # "عقدت الولايات المتحدة ونيجيريا ... اجتماعا": governments right after عقد, before the meeting noun
+    for k, w in enumerate(words):
+        if any(v in {"عقدت", "عقد", "عقدا"} for v in _bare(w)) and any(n > k for n in nouns):
+            _take_hosts(owner(min(n for n in nouns if n > k)), sent, k + 1, spers, splaces, persons,
+                        person_roles, countries_only=True)
+    return [mm for mm in out if mm.city or mm.country or mm.hosts or mm.host_countries or mm.date or mm.definite]
+
+
+_VENUE_VERB_PREFIXES = prefixes("venue_verb_prefixes")
+_LOCATIVE = words("locatives")
+_CLAUSE_BREAK = words("clause_breaks")
+
+
+def _where(words: list[str], k: int, city: Mention) -> bool:
+    """A city after the meeting word at ``k`` is where the meeting was: named right after it
+    ("مؤتمر لندن"), or behind a locative (في، بمدينة، المنعقد في العاصمة البلجيكية …) with no
+    clause in between ("افتتاح الاجتماع إن معركة الموصل والرقة …" is about the battle)."""
+    between = words[k + 1:city.first_token]
+    if any(w in _CLAUSE_BREAK for w in between):
+        return False
+    if not between:
+        return True
+    # "… الذي ستستضيفه العاصمة السعودية الرياض": the city is the host verb's subject
+    if any(_starts(w, _VENUE_VERB_PREFIXES) for w in between):
+        return True
+    return any(w in _LOCATIVE for w in between) or words[city.first_token].startswith("ب") or \
+        len(between) <= 2 and all(_is(w, "مدينه", "العاصمه", "المدينه") or w.startswith("ال") for w in between)
+
+
+def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:
+    if node.startswith("country:"):
+        code = node.split(":", 1)[1]
+        if code not in mm.host_countries:
+            mm.host_countries.append(code)
+    elif node not in mm.hosts:
+        mm.hosts.append(node)
+    mm.host_spans.append((node, sent.index, start, end))
+
+
+def _add_participant(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:
+    if not any(n == node for n, *_ in mm.participant_spans):
+        mm.participant_spans.append((node, sent.index, start, end))
+
+
+def _take_hosts(mm, sent, start, spers, splaces, persons, person_roles, countries_only=False,
+                stop: int | None = None, add=_add_host):
+    """Hosts coordinated after a cue (up to token ``stop``): persons, else countries named without a person."""
+    names = [p for p in spers if p.first_token >= start]
+    countries = [c for c in splaces if c.kind == "Country" and c.first_token >= start]
+    words = [normalize(t.text) for t in sent.tokens]
+    pos, gap_limit = start, 12
+    k = start
+    found_any = False
+    end = len(words) if stop is None else min(stop, len(words))
+    while k < end:
+        tok = sent.tokens[k].text
+        if tok in {".", ":", "؟", "!", "«", "»", "\"", "“", "”"}:
+            break
+        if tok in {"،", ","} and found_any:
+            # "ترأس X وزير الخارجية السعودي، ووزير الخارجية الأمريكي Y، الاجتماع": a co-host after
+            # the comma is a title or a name joined by و, with the name a few words on
+            nxt = k + 1
+            if countries_only or nxt >= end or not sent.tokens[nxt].text.startswith("و"):
+                break
+            joined = next((x for x in names if x.first_token == nxt), None)
+            if joined is None and words[nxt].startswith("و") and words[nxt][1:] in ROLE_HEADS:
+                joined = next((x for x in names if nxt < x.first_token <= nxt + 5
+                               and not any(sent.tokens[j].text in {"،", ",", "."} for j in range(nxt, x.first_token))),
+                              None)
+            if joined is None:
+                break
+            k = joined.first_token
+            continue
+        p = next((x for x in names if x.first_token == k), None)
+        c = next((x for x in countries if x.first_token == k), None)
+        if p is not None and not countries_only:
+            add(mm, p.node, sent, p.start, p.end)
+            found_any, k, pos = True, p.last_token, p.last_token
+            # co-hosts: "… وX", "… بالاشتراك مع X", "… مع نظيره الأمريكي X"
+            if k + 1 < len(words) and words[k] == "بالاشتراك" and words[k + 1] == "مع":
+                k += 2
+                continue
+            if k < len(words) and words[k] == "مع" and k + 1 < len(words) and \
+                    any(v in _COUNTERPART for v in _bare(words[k + 1])):
+                k += 1
+                continue
+            if k < len(words) and words[k] in ROLE_HEADS:
+                # the host's own title after the name ("فيصل بن فرحان وزير الخارجية السعودي"):
+                # skip it, so that its nisba is not read as another host
+                t = k + 1
+                while t < end and t - k <= 6 and sent.tokens[t].text not in {"،", ",", ".", ":"} and \
+                        not any(x.first_token == t for x in names):
+                    t += 1
+                k = pos = t
+                continue
+            if k < len(words) and not sent.tokens[k].text.startswith("و"):
+                break
+            continue
+        if c is not None:
+            # a country inside a title belongs to the person that follows it (وزير خارجية الولايات المتحدة أنتوني)
+            nxt_person = next((x for x in names if x.first_token >= c.last_token), None)
+            title_ahead = nxt_person is not None and nxt_person.first_token - c.last_token <= 2 and not countries_only
+            if not c.nisba and not title_ahead:
+                add(mm, c.node, sent, c.start, c.end)
+                found_any = True
+            elif c.nisba and not title_ahead and not countries_only:
+                # "نظيره الإيطالي" or "وزير الخارجية الإيطالي" with no name: the person with that role, else the country
+                who = _person_with_role(persons, person_roles, c.attrs["place"].code)
+                add(mm, who or c.node, sent, c.start, c.end)
+                found_any = True
+            k, pos = c.last_token, c.last_token
+            # "برئاسة سعودية أمريكية": nisbas side by side are co-hosts
+            adjacent_nisba = c.nisba and any(x.first_token == k and x.nisba for x in countries)
+            if found_any and k < len(words) and not sent.tokens[k].text.startswith("و") and not title_ahead \
+                    and not adjacent_nisba:
+                break
+            continue
+        if k - pos > gap_limit or (countries_only and not found_any and k - start > 1):
+            break
+        k += 1
+
+
+def _person_with_role(persons: list[Mention], person_roles: dict[str, set], country: str,
+                      role: str | None = None) -> str | None:
+    found = {p.node for p in persons if any(c == country and (role is None or r == role)
+                                            for r, c in person_roles.get(p.node, ()))}
+    return found.pop() if len(found) == 1 else None
+
+
+def _counterpart(mm, sent, start, words, subject, splaces, persons, person_roles):
+    """"مع نظيره الإيطالي": the person with the subject's role for that country (or the country)."""
+    for k in range(start, min(len(words), start + 6)):
+        if any(v in _COUNTERPART for v in _bare(words[k])):
+            nis = next((c for c in splaces if c.kind == "Country" and c.first_token in (k + 1, k + 2)), None)
+            if nis is None:
+                return
+            code = nis.attrs["place"].code
+            subject_roles = {r for r, _ in person_roles.get(subject.node, ())}
+            who = None
+            for r in subject_roles or {None}:
+                who = who or _person_with_role(persons, person_roles, code, r)
+            _add_host(mm, who or nis.node, sent, sent.tokens[k].start, nis.end)
+            return
+
+
+# ---------------------------------------------------------------------------------------------
+# the place slot, read from the trigger's clause
+
+_CAPITAL_WORDS = words("capital_words")
+_TOPIC_BREAKS = words("topic_breaks")
+_VENUE_NOUNS = words("venue_nouns")
+_PAST_MARKERS = words("past_markers")
+_PLUPERFECT = words("pluperfect_words")
+_STOPS = {".", "؟", "!", ":", "؛", ";", "«", "»", "\"", "“", "”"}
+
+
+def capital_places(text: str, sent: Sentence, splaces: list[Mention]) -> list[Mention]:
+    """"في العاصمة الفرنسية" names France's capital: a City mention over العاصمة + nisba, unless
+    the capital is named right after it ("العاصمة الأردنية عمّان": that name is the mention)."""
+    from ..gazetteer import load
+    gz = load()
+    starts = {m.first_token for m in splaces}
+    out = []
+    for c in splaces:
+        t = c.first_token
+        if c.kind != "Country" or not c.nisba or t == 0 or c.last_token in starts:
+            continue
+        if not any(v in _CAPITAL_WORDS for v in _bare(normalize(sent.tokens[t - 1].text))):
+            continue
+        cap = gz.capitals.get(c.attrs["place"].code)
+        if cap is None:
+            continue
+        start, end = sent.tokens[t - 1].start, c.end
+        out.append(Mention(f"city:{cap.code}", "City", text[start:end], start, end, sent.index, t - 1,
+                           c.last_token, "cue", 0.75, attrs={"place": cap, "label_ar": cap.name_ar,
+                                                             "capital_of": c.attrs["place"].code}))
+    return out
+
+
+def _locative_before(sent: Sentence, words: list[str], city: Mention) -> bool:
+    """The city is the object of a locative: في/بـ + (مدينة/العاصمة + nisba) + city, or بمدينة X."""
+    t = city.first_token
+    if sent.tokens[t].text.startswith("ب") and not normalize(city.text).startswith("ب" * 2):
+        return True
+    # back over "مدينة"، "العاصمة الأردنية" to the locative
+    j = t - 1
+    while j >= 0 and t - j <= 3 and (words[j] in {"مدينه", "المدينه"} or any(v in _CAPITAL_WORDS for v in _bare(words[j]))
+                                     or words[j].startswith("ال")):
+        if words[j] in _LOCATIVE or any(v in _CAPITAL_WORDS | {"مدينه"} for v in _bare(words[j])) and words[j][0] == "ب":
+            break
+        j -= 1
+    return j >= 0 and (words[j] in _LOCATIVE or words[j] in {"في", "فى"})
+
+
+def _clause_open(words: list[str], a: int, b: int) -> bool:
+    """No clause boundary among tokens a..b-1: reported speech, أن/إن, sentence punctuation
+    (quotes around a short name, «داعش», are no boundary)."""
+    for x in range(a, b):
+        w = words[x]
+        if w in {"«", "»", "\"", "“", "”"} and _short_quote(words, x):
+            continue
+        if w in _CLAUSE_BREAK or w in _STOPS:
+            return False
+    return True
+
+
+def _short_quote(words: list[str], x: int) -> bool:
+    closing = {"«": "»", "“": "”", "\"": "\""}
+    if words[x] in closing:
+        return closing[words[x]] in words[x + 1:x + 5]
+    opening = {v: k for k, v in closing.items()}
+    return opening.get(words[x], words[x]) in words[max(0, x - 4):x]
+
+
+def clause_place(sent: Sentence, words: list[str], k: int, prev_k: int, nxt: int,
+                 cities: list[Mention], inside_names: frozenset = frozenset()) -> tuple[Mention | None, str]:
+    """The city behind a locative in the clause of the trigger at ``k``: first after it (up to
+    the next trigger, no clause boundary and no topic phrase between — "اجتماع لبحث الأوضاع في
+    حلب" is about Aleppo), else before it (after the previous trigger, no clause boundary)."""
+    for c in cities:
+        if k < c.first_token < nxt and c.first_token - k <= 40 and _locative_before(sent, words, c) \
+                and _clause_open(words, k + 1, c.first_token) \
+                and not any(words[x] in _TOPIC_BREAKS for x in range(k + 1, c.first_token) if x not in inside_names):
+            return c, "locative of the trigger's clause"
+    for c in reversed(cities):
+        if prev_k < c.first_token and c.last_token <= k and k - c.last_token <= 15 \
+                and _locative_before(sent, words, c) and _clause_open(words, c.last_token, k):
+            return c, "locative before the trigger"
+    return None, ""
+
+
+def venue_at(sent: Sentence, words: list[str], k: int, nxt: int) -> str | None:
+    """A venue behind a locative near the trigger ("في قاعدة أندروز الجوية"، "بمقر وزارة الخارجية")."""
+    lo = max(0, k - 12)
+    for j in range(lo, min(nxt, k + 30, len(words))):
+        w = words[j]
+        bare = _bare(w)
+        if not any(v in _VENUE_NOUNS for v in bare):
+            continue
+        prefixed = w[:1] == "ب" and w[1:] in _VENUE_NOUNS
+        if prefixed or (j > 0 and words[j - 1] in {"في", "فى"}) or \
+                (j > 0 and _starts(words[j - 1], _VENUE_VERB_PREFIXES)) or \
+                (j > 1 and words[j - 1] == "ه" and _starts(words[j - 2], _VENUE_VERB_PREFIXES)):
+            a, b = (j, k) if j < k else (k + 1, j)
+            if _clause_open(words, a, b):
+                end = j + 1
+                while end < len(words) and end - j < 4 and sent.tokens[end].text not in _STOPS | {"،", ","}:
+                    end += 1
+                return " ".join(t.text for t in sent.tokens[j:end])
+    return None
+
+
+def is_virtual(words: list[str]) -> bool:
+    joined = " " + " ".join(words) + " "
+    return any(f" {normalize(v)} " in joined for v in _VIRTUAL)
+
+
+_VIRTUAL = sorted(words("virtual_words"))
+
+
+def is_past(words: list[str], k: int) -> bool:
+    """The meeting at ``k`` lies before the one reported: "آخر اجتماع"، "اللقاء السابق"، a
+    pluperfect "كان … قد" opening its clause, "أيلول الماضي" naming its date."""
+    if k > 0 and any(v in _PAST_MARKERS for v in _bare(words[k - 1])) and words[k - 1] not in {"الماضي", "الفائت"}:
+        return True
+    if k + 1 < len(words) and _is(words[k + 1], "السابق", "الاخير", "الماضي", "الفائت"):
+        return True
+    # كان … قد: both in the words before the trigger, inside its clause
+    j = k - 1
+    seen_qad = False
+    while j >= 0 and k - j <= 10 and words[j] not in _STOPS and words[j] not in _CLAUSE_BREAK:
+        if words[j] == "قد":
+            seen_qad = True
+        if seen_qad and words[j] in _PLUPERFECT:
+            return True
+        j -= 1
+    after = words[k + 1:k + 14]
+    return any(w in {"الماضي", "الفايت"} for w in after) and _clause_open(words, k + 1, k + 14) and \
+        not any(w in {"اليوم", "امس"} for w in after)
+
+
+_BACKREF = words("backref_nouns")
+_OFFICIALS = words("officials_nouns")
+_CONVENE_PREFIXES = prefixes("convene_verb_prefixes")
+
+
+def _officials_after(sent: Sentence, words: list[str], start: int, spers: list[Mention], limit: int = 16) -> int | None:
+    """Token of a group of officials a few words after ``start`` ("… قادة جيوش"، "نظراءه"), with
+    no sentence stop and no other person between."""
+    for j in range(start, min(len(words), start + limit)):
+        if sent.tokens[j].text in _STOPS or any(p.first_token == j for p in spers):
+            return None
+        if any(v in _OFFICIALS for v in _bare(words[j])):
+            return j
+    return None
+
+
+def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[int, Mention]:
+    """Verbs of convening, hosting or receiving with a person as subject and a group of officials
+    as object: verb token → the subject."""
+    out = {}
+    for k, w in enumerate(words):
+        raw = sent.tokens[k].text
+        if raw.startswith("ب") or raw.endswith("ة") or raw.endswith(("ه", "ها")) and not _starts(w, _CONVENE_PREFIXES):
+            continue
+        if not (_starts(w, _CONVENE_PREFIXES) or _starts(w, _HOST_VERB_PREFIXES) or _starts(w, _RECEIVE_PREFIXES)):
+            continue
+        if k > 0 and words[k - 1] in {"الذي", "التي"}:
+            continue
+        subject = next((p for p in spers if k < p.first_token <= k + 8), None)
+        if subject is None or any(sent.tokens[x].text in _STOPS for x in range(k, subject.first_token)):
+            continue
+        if _officials_after(sent, words, subject.last_token, spers) is not None:
+            out[k] = subject
+    return out

@@ -1,0 +1,85 @@
+"""Developer loop for extraction work: score a build against a gold file with the NER output
+cached per article text (the tagger is the slow part; extraction rules change, its tags do not).
+
+    .venv/bin/python scripts/dev_eval.py [--gold ../shared/dev/gold.json] [DOCS…] [--details] [--json]
+
+The cache lives in $XDG_CACHE_HOME/coalition-kg/dev-ner/ keyed by the model directory and the
+text's hash; delete it after retraining the tagger.  Measuring only: nothing here feeds a build.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from coalition_kg import pipeline  # noqa: E402
+from coalition_kg.evaluation import CATEGORIES, evaluate  # noqa: E402
+from coalition_kg.ner import Recognizer  # noqa: E402
+from coalition_kg.reader import iter_articles  # noqa: E402
+from coalition_kg.text import split_sentences  # noqa: E402
+
+
+class CachedRecognizer:
+    def __init__(self, model=None):
+        self.model = model
+        self._rec = None
+        tag = hashlib.sha1(str(model or "default").encode()).hexdigest()[:8]
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        self.dir = base / "coalition-kg" / "dev-ner" / tag
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, text, sentences):
+        key = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        f = self.dir / f"{key}.pkl"
+        if f.exists():
+            return pickle.loads(f.read_bytes())
+        if self._rec is None:
+            self._rec = Recognizer(self.model)
+        ents = self._rec(text, sentences)
+        f.write_bytes(pickle.dumps(ents))
+        return ents
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("inputs", nargs="*")
+    ap.add_argument("--gold", default=str(ROOT.parent / "shared/dev/gold.json"))
+    ap.add_argument("--ner-model")
+    ap.add_argument("--details", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--thresholds")
+    a = ap.parse_args(argv)
+    inputs = a.inputs or [str(Path(a.gold).parent / "docs") if Path(a.gold).parent.name == "dev"
+                          else str(ROOT / "seeds")]
+    rec = CachedRecognizer(a.ner_model)
+    errors = []
+    results = [pipeline.process_article(art, rec) for art in iter_articles(inputs, errors)]
+    resolved = pipeline.resolve(results)
+    th = [float(x) for x in a.thresholds.split(",")] if a.thresholds else None
+    rep = evaluate(resolved, a.gold, th)
+    if a.json:
+        print(json.dumps({k: v for k, v in rep.items() if k != "details" or a.details}, ensure_ascii=False, indent=1))
+        return
+    for c in CATEGORIES:
+        if c in rep:
+            s = rep[c]
+            print(f"{c:20s} P {s['p']:.3f} R {s['r']:.3f} F1 {s['f1']:.3f}  tp {s['tp']} fp {s['fp']} fn {s['fn']}")
+    print("overall", rep["overall_f1"])
+    for t, cats in rep.get("thresholds", {}).items():
+        print(f">= {t}: " + "  ".join(f"{k} {v['p']:.2f}/{v['r']:.2f}/{v['f1']:.3f}" for k, v in cats.items()))
+    if a.details:
+        for aid, d in sorted(rep["details"].items()):
+            for c, v in d.items():
+                if c.startswith("whw") or c == "persons":
+                    print(aid, c, "missing", v["missing"], "extra", v["extra"])
+
+
+if __name__ == "__main__":
+    main()
