@@ -177,9 +177,9 @@ def cmd_build(args) -> int:
     check_file(Path(args.out) / FORMATS[args.format][1])
     store = None
     if not args.no_store:
-        from .store import DEFAULT_STORE, OxigraphStore, check_store_location
+        from .store import DEFAULT_STORE, MARK, OxigraphStore, check_store_location
         path = check_store_location(args.store or DEFAULT_STORE)
-        if args.add and path.exists():
+        if args.add and (path / MARK).exists():
             OxigraphStore(path, read_only=True).close()    # a damaged store is refused now, not after NER
         store = OxigraphStore(path)
     elif args.add:
