@@ -99,7 +99,8 @@ class _ArticleGraph:
     def sentence_iri(self, n: int) -> URIRef:
         return ID[f"article/{self.aid}/sentence/{n}"]
 
-    def evidence(self, s, p, o, sentence: int, start: int, end: int, extractor: str, confidence: float) -> URIRef:
+    def evidence(self, s, p, o, sentence: int, start: int, end: int, extractor: str, confidence: float,
+                 cue: str | None = None) -> URIRef:
         h = hashlib.sha1(f"{s}|{p}|{o}|{start}|{end}".encode("utf-8")).hexdigest()[:16]
         ev = ID[f"article/{self.aid}/evidence/{h}"]
         g = self.g
@@ -113,12 +114,15 @@ class _ArticleGraph:
         g.add((ev, CKG.charEnd, Literal(end)))
         g.add((ev, CKG.quote, Literal(self.res.article.text[start:end], lang="ar")))
         g.add((ev, PROV.wasGeneratedBy, ID[f"extractor/{extractor}"]))
-        g.add((ev, CKG.confidence, Literal(Decimal(str(round(confidence, 3))), datatype=XSD.decimal)))
+        g.add((ev, CKG.confidence, Literal(Decimal(str(round(min(max(confidence, 0.0), 1.0), 3))),
+                                           datatype=XSD.decimal)))
+        if cue:
+            g.add((ev, CKG.cue, Literal(cue)))
         return ev
 
-    def fact(self, s, p, o, sentence, start, end, extractor, confidence) -> URIRef:
+    def fact(self, s, p, o, sentence, start, end, extractor, confidence, cue: str | None = None) -> URIRef:
         self.g.add((s, p, o))
-        return self.evidence(s, p, o, sentence, start, end, extractor, confidence)
+        return self.evidence(s, p, o, sentence, start, end, extractor, confidence, cue)
 
     # -- entity descriptions ----------------------------------------------------------------------
     def describe(self, key: str, surface: str | None = None) -> URIRef:
@@ -295,6 +299,9 @@ class _ArticleGraph:
         g.add((iri, RDFS.label, Literal(label_en, lang="en")))
         g.add((iri, RDFS.label, Literal(label_ar, lang="ar")))
         g.add((iri, CKG.planned, Literal(meeting.planned)))
+        g.add((iri, CKG.status, Literal(getattr(meeting, "status", None) or mm.status)))
+        if mm.venue:
+            g.add((iri, CKG.venue, Literal(mm.venue, lang="ar")))
         if meeting.kind:
             g.add((iri, CKG.meetingKind, Literal(meeting.kind)))
         if meeting.date and meeting.date.iso():
@@ -304,10 +311,16 @@ class _ArticleGraph:
             g.add((iri, CKG.inCity, city))
         if meeting.country:
             g.add((iri, CKG.inCountry, self.describe(f"country:{meeting.country}")))
-        self.fact(self.article, CKG.reports, iri, mm.sentence, mm.start, mm.end, "meeting-rules", mm.confidence)
+        self.fact(self.article, CKG.reports, iri, mm.sentence, mm.start, mm.end, "meeting-rules", mm.confidence,
+                  f"meeting trigger «{mm.cue}» ({mm.status})")
         if mm.city is not None:
+            key = ("city", mm.city.node)
             self.evidence(iri, CKG.inCity, node_iri(mm.city.node), mm.city.sentence, mm.city.start, mm.city.end,
-                          "meeting-rules", mm.confidence)
+                          "meeting-rules", mm.slot_confidence.get(key, mm.confidence), mm.slot_cues.get(key))
+        if meeting.date and meeting.date.iso() and mm.date is not None and mm.date.iso() == meeting.date.iso():
+            self.evidence(iri, CKG.date, date_literal(meeting.date.iso()), mm.sentence, mm.start, mm.end,
+                          "meeting-rules", mm.confidence * (1.0 if mm.date.explicit else 0.75),
+                          "date in the trigger's sentence" if mm.date.explicit else "date relative to the dateline")
         # a government is a host only where no report of the meeting names a person hosting for it
         # (one article: "بدعوة من السعودية", another: "برئاسة وزير الخارجية السعودي …")
         represented = {c for h in meeting.hosts for r, c in self.resolved.persons.get(h, {}).get("roles", [])
@@ -315,16 +328,18 @@ class _ArticleGraph:
         for node, sentence, start, end in mm.host_spans:
             key = self.resolved.person_of.get(node, node)
             host = self.describe(key)
+            conf = mm.slot_confidence.get(("host", node), mm.confidence)
+            cue = mm.slot_cues.get(("host", node)) or f"host of «{mm.cue}»"
             if key.startswith("country:"):
-                self.fact(iri, CKG.hostCountry, host, sentence, start, end, "meeting-rules", mm.confidence)
+                self.fact(iri, CKG.hostCountry, host, sentence, start, end, "meeting-rules", conf, cue)
                 if key.split(":", 1)[1] in represented:
                     continue
-            self.fact(iri, CKG.hasHost, host, sentence, start, end, "meeting-rules", mm.confidence)
+            self.fact(iri, CKG.hasHost, host, sentence, start, end, "meeting-rules", conf, cue)
             if not key.startswith("country:"):
                 for role, country in self.resolved.persons.get(key, {}).get("roles", []):
                     if country:
                         self.fact(iri, CKG.hostCountry, self.describe(f"country:{country}"), sentence, start, end,
-                                  "meeting-rules", mm.confidence * 0.9)
+                                  "meeting-rules", conf * 0.9, "the host's office (" + cue + ")")
         self.participants(iri, meeting, mm)
 
 

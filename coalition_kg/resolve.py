@@ -22,6 +22,7 @@ class Meeting:
     date: PartialDate | None = None
     planned: bool = False
     kind: str | None = None
+    status: str = "held"          # held / planned / past
 
 
 @dataclass
@@ -100,6 +101,7 @@ def resolve(results: list) -> Resolved:
                             or (mm.date.explicit and not target.date.explicit)):
                 target.date = mm.date
             target.planned = mm.planned
+            target.status = mm.status
             target.kind = target.kind or mm.kind
     gz = gazetteer.load()
     used: set[str] = set()
@@ -112,7 +114,7 @@ def resolve(results: list) -> Resolved:
         city = gz.cities_by_code(m.city.split(":", 1)[1]) if m.city else None
         name = city.name_en if city else (gz.countries[m.country].name_en if m.country in gz.countries else "meeting")
         when = m.date.iso() if m.date and m.date.iso() else "-".join(sorted(m.host_countries)) or "undated"
-        base = "meeting:" + _ascii_slug(f"{name}-{when}") + ("-planned" if m.planned else "")
+        base = "meeting:" + _ascii_slug(f"{name}-{when}") + ("" if m.status == "held" else f"-{m.status}")
         m.id, n = base, 2
         while m.id in used:
             m.id, n = f"{base}-{n}", n + 1
@@ -140,7 +142,7 @@ def _same_meeting(m: Meeting, mm: MeetingMention, hosts: list[str], people: dict
     """One meeting when: same planned/held status, compatible dates, the same city (or both
     without one and the same hosts), and hosts that overlap as persons or as governments (one
     report names the ministers, another "بدعوة من السعودية والولايات المتحدة")."""
-    if m.planned != mm.planned or (m.kind == "bilateral") != (mm.kind == "bilateral"):
+    if m.status != mm.status or (m.kind == "bilateral") != (mm.kind == "bilateral"):
         return False
     if m.date and mm.date and not m.date.compatible(mm.date):
         return False

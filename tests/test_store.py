@@ -37,10 +37,25 @@ def test_library_is_documented():
             assert f"?{p.name}" in q.text and p.doc, (q.name, p.name)
 
 
+def test_who_hosted_what_min_confidence_keeps_only_surer_hosts(seeds_store):
+    q = resolve_query("who_hosted_what")
+    every = seeds_store.query(q.text).rows
+    confs = sorted({float(r["confidence"]) for r in every})
+    cut = confs[len(confs) // 2] if len(confs) > 1 else confs[0]
+    sure = seeds_store.query(q.text, q.bind({"minConfidence": str(cut)})).rows
+    assert sure and len(sure) <= len(every)
+    assert all(float(r["confidence"]) >= cut for r in sure)
+    assert {(str(r["meeting"]), str(r["host"])) for r in sure} == {
+        (str(r["meeting"]), str(r["host"])) for r in every if float(r["confidence"]) >= cut}
+    assert seeds_store.query(q.text, q.bind({"minConfidence": "1.01"})).rows == []
+
+
 def test_who_hosted_what_columns_and_rows(seeds_store):
     rows = seeds_store.query(resolve_query("who_hosted_what").text)
     assert rows.variables == ["meeting", "city", "cityName", "cityGeonamesId", "country", "countryCode", "host",
-                              "hostName", "hostCountryCode", "date"]
+                              "hostName", "hostCountryCode", "date", "status", "confidence", "cue"]
+    assert all(0 < float(r["confidence"]) <= 1 and str(r["cue"]) for r in rows.rows)
+    assert {str(r["status"]) for r in rows.rows} <= {"held", "planned", "past"}
     pairs = {(str(r["meeting"]), str(r["host"])) for r in rows.rows}
     assert len(pairs) == len(rows.rows)          # one row per (meeting, host)
     rome = [r for r in rows.rows if r["cityGeonamesId"] is not None and int(r["cityGeonamesId"]) == 3169070]
@@ -89,7 +104,7 @@ def test_hostile_string_values_cannot_change_a_query(seeds_store, value):
     before = len(seeds_store)
     for name in ("persons_roles", "meetings_by_city", "who_hosted_what", "meetings_by_country"):
         q = resolve_query(name)
-        (key,) = q.params
+        key = next(k for k, p in q.params.items() if p.type == "string")
         rows = seeds_store.query(q.text, q.bind({key: value}))
         assert rows.rows == [], (name, value)
     assert len(seeds_store) == before

@@ -27,6 +27,10 @@ def find_meetings(text: str, sentences: list[Sentence], places: list[Mention], p
                   orgs: list[Mention] = ()) -> list[MeetingMention]:
     """The meetings one article reports: mentions found sentence by sentence, merged into frames."""
     frames = merge_in_article(find_mentions(text, sentences, places, persons, person_roles, art_date, orgs))
+    # "تستضيف الولايات المتحدة اجتماعين …": a plural names the meetings the article then
+    # describes one by one; it is no meeting of its own beside them
+    if any(not f.plural for f in frames):
+        frames = [f for f in frames if not f.plural]
     _dateline_place(text, sentences, places, frames)
     return frames
 

@@ -54,6 +54,7 @@ class MeetingMention:
     cue: str = ""
     confidence: float = 0.8
     evidence: list[tuple[int, int, int, str]] = field(default_factory=list)  # sentence, start, end, extractor
+    plural: bool = False       # "اجتماعين"، "الاجتماعات": several meetings spoken of at once
     past: bool = False         # a meeting before the one reported ("آخر اجتماع"، "كان … قد عقدوا")
     venue: str | None = None   # "قاعدة أندروز الجوية": placed, even without a city
     virtual: bool = False      # by video: no city
@@ -113,7 +114,8 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
             continue
         after = subject.last_token
         received = any(after <= p.first_token <= after + 4 for p in spers if p is not subject) or \
-            any(words[x] in _DELEGATION for x in range(after, min(len(words), after + 4)))
+            any(words[x] in _DELEGATION or any(v in _OFFICIALS for v in _bare(words[x]))
+                for x in range(after, min(len(words), after + 4)))
         # "استقبل الأمير X ولي العهد رئيس مجلس الوزراء، في الرياض اليوم، وزير الخارجية الأمريكي Y":
         # the subject's own titles, place and time between; the one received is named with a title
         nxt = next((p for p in spers if p.first_token >= after and p is not subject), None)
@@ -125,9 +127,13 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
             continue
         mm = MeetingMention(sent.index, sent.tokens[k].start, sent.tokens[k].end, confidence=0.7)
         mm.cue, mm.kind = sent.tokens[k].text, "bilateral"
-        city = next((c for c in splaces if c.kind == "City" and c.first_token > k), None)
-        if city is not None:
-            mm.city, mm.country = city, city.attrs["place"].country
+        if any(v in _OFFICIALS for x in range(after, min(len(words), after + 4)) for v in _bare(words[x])):
+            mm.kind = None                  # "يستقبل X نظراءه": a multilateral meeting, not a bilateral one
+        cities = [c for c in splaces if c.kind == "City"]
+        city, cue = clause_place(sent, words, k, -1, len(words), cities)
+        mm.venue = venue_at(sent, words, k, len(words))
+        if city is not None and not (mm.venue and city.first_token > k + 1 and not _locative_before(sent, words, city)):
+            mm.set_city(city, 0.7, cue)
         _add_host(mm, subject.node, sent, subject.start, subject.end)
         dates = [(abs(a - k), d) for d, a, b in find_dates(sent) if d.year or d.month]
         mm.date = min(dates, key=lambda x: x[0])[1].anchored(art_date) if dates else relative_date(sent, art_date)
@@ -203,8 +209,10 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         mm.cue = sent.tokens[k].text
         # city: the first city after the word (before the next meeting word), else just before it
         after = [c for c in cities if k < c.first_token < max(nxt, k + 3) and c.first_token - k <= 10
-                 and _where(words, k, c)]
-        before = [c for c in cities if 0 <= k - c.last_token <= 3]
+                 and _where(words, k, c)
+                 and not any(words[x] in _TOPIC_BREAKS for x in range(k + 1, c.first_token) if x not in inside_names)]
+        before = [c for c in cities if 0 <= k - c.last_token <= 3
+                  and all(sent.tokens[x].text.isalpha() for x in range(c.last_token, k))]   # not a dateline's dash
         city = after[0] if after else (before[-1] if before else None)
         cue = "city after the meeting word" if after else "city before the meeting word"
         if city is None:
@@ -235,6 +243,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
                       or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
                       or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
         mm.definite = words[k].startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) or k in backref
+        mm.plural = any(v in _PLURAL_NOUNS for v in _bare(words[k]))
         mm.past = not mm.planned and is_past(words, k)
         clause = words[max(0, k - 8):nxt]
         if k + 2 < len(words) and words[k + 1] == "مع" and not words[k].startswith("ال") and \
@@ -355,6 +364,7 @@ def _where(words: list[str], k: int, city: Mention) -> bool:
 
 
 def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:
+    mm.note("host", node, mm.confidence, f"hosting cue of «{mm.cue}»")
     if node.startswith("country:"):
         code = node.split(":", 1)[1]
         if code not in mm.host_countries:
