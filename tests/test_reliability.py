@@ -352,3 +352,24 @@ def test_a_huge_line_without_spaces_or_punctuation_costs_no_more_memory(tmp_path
     base = _peak_rss_mb(["ner", small, "--json"])
     peak = _peak_rss_mb(["ner", huge, "--json"])
     assert peak < base + 250, (base, peak)      # (before the cap: about +700 MB, growing with the length)
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 14: a build replaces the store's content; --add adds; the summary says what the store holds
+
+def test_build_replaces_the_store_and_add_adds(small_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(small_store, store)                     # rome + amman
+    for name in ("kuwait", "baghdad", "rome"):
+        (tmp_path / f"{name}.txt").write_text(ARTICLES[name], encoding="utf-8")
+    out = tmp_path / "out"
+    s = json.loads(run_cli("build", tmp_path / "kuwait.txt", "--out", out, "--store", store, "-q", "--json").stdout)
+    assert s["store_mode"] == "replaced" and s["store_articles"] == 1
+    proc = run_cli("build", tmp_path / "baghdad.txt", tmp_path / "rome.txt", "--out", out, "--store", store, "-q",
+                   "--add", env={"COLUMNS": "200"})
+    assert "articles added to it; it now holds 3 articles" in proc.stdout, proc.stdout
+    s = json.loads(run_cli("build", tmp_path / "rome.txt", "--out", out, "--store", store, "-q", "--add",
+                           "--json").stdout)
+    assert s["store_mode"] == "added" and s["store_articles"] == 3     # rome again: replaced, not doubled
+    rows = run_cli("query", "who_hosted_what", "--store", store, "--format", "csv").stdout
+    assert "روما" in rows or "Rome" in rows
