@@ -33,3 +33,32 @@ def write_bytes(path: str | Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+
+
+class OutputError(OSError):
+    """An output location that cannot be written; the message names it."""
+
+
+def check_dir(path: str | Path) -> Path:
+    """Make sure ``path`` is (or can be made) a directory we can write files into — before any
+    expensive work is done for it."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
+    return path
+
+
+def check_file(path: str | Path) -> Path:
+    """Make sure a file can be written (atomically) at ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file name")
+    check_dir(path.parent)
+    return path

@@ -37,7 +37,18 @@ def _console():
 
 
 def _err(msg: str) -> None:
-    print(f"coalition-kg: error: {msg}", file=sys.stderr)
+    from .store import scrub_url
+    print(f"coalition-kg: error: {scrub_url(msg)}", file=sys.stderr)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
 
 
 def _recognizer(args):
@@ -157,10 +168,22 @@ def cmd_build_lexicons(args) -> int:
 def cmd_build(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .atomic import check_dir, check_file
     from .build import FORMATS, run, write_outputs
     from .reader import collect_paths
     if args.format not in FORMATS:
         raise CliError(f"--format {args.format}: choose one of {', '.join(FORMATS)}")
+    # every output location is checked before the expensive work
+    check_file(Path(args.out) / FORMATS[args.format][1])
+    store = None
+    if not args.no_store:
+        from .store import DEFAULT_STORE, MARK, OxigraphStore, check_store_location
+        path = check_store_location(args.store or DEFAULT_STORE)
+        if args.add and (path / MARK).exists():
+            OxigraphStore(path, read_only=True).close()    # a damaged store is refused now, not after NER
+        store = OxigraphStore(path)
+    elif args.add:
+        raise CliError("--add adds to the store; it cannot be combined with --no-store")
     rec = _recognizer(args)
     paths = collect_paths(args.inputs)
     console = _console()
@@ -175,12 +198,13 @@ def cmd_build(args) -> int:
     out = write_outputs(result.dataset, Path(args.out), args.format)
     summary = result.summary()
     summary["output"] = str(out)
-    if not args.no_store:
-        from .store import DEFAULT_STORE, OxigraphStore
-        store = OxigraphStore(args.store or DEFAULT_STORE)
-        store.replace(result.dataset)
+    if store is not None:
+        store.replace(result.dataset, add=args.add)
+        info = store.info()
         summary["store"] = str(store.path)
-        summary["store_quads"] = len(store)
+        summary["store_mode"] = "added" if args.add else "replaced"
+        summary["store_articles"] = info.get("articles")
+        summary["store_quads"] = info.get("quads")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
@@ -193,7 +217,9 @@ def cmd_build(args) -> int:
         t.add_row("triples", str(summary["triples"]))
         t.add_row("written", summary["output"])
         if "store" in summary:
-            t.add_row("store", f"{summary['store']} ({summary['store_quads']} quads)")
+            how = "articles added to it" if args.add else "content replaced"
+            t.add_row("store", f"{summary['store']} ({how}; it now holds {summary['store_articles']} articles, "
+                               f"{summary['store_quads']} quads)")
         console.print(t)
     return 0
 
@@ -255,8 +281,24 @@ def cmd_query(args) -> int:
         raise CliError("give a query name or .rq file (see --list)")
     q = resolve_query(args.name)
     bindings = q.bind(parse_params(args.param))
+    from .store import check_query
+    check_query(q.text)
     target = _query_target(args)
     rows = target.query(q.text, bindings)
+    if rows.boolean is not None:                       # ASK
+        if args.format == "json":
+            print(json.dumps({"head": {}, "boolean": rows.boolean}))
+        else:
+            print("true" if rows.boolean else "false")
+        return 0
+    if rows.graph is not None:                         # CONSTRUCT / DESCRIBE
+        from .rdf import bind
+        bind(rows.graph)
+        fmt = {"json": "json-ld", "csv": "nt"}.get(args.format, "turtle")
+        sys.stdout.write(rows.graph.serialize(format=fmt))
+        if args.format == "table":
+            print(f"# {len(rows.graph)} triples", file=sys.stderr)
+        return 0
     if args.format == "csv":
         sys.stdout.write(as_csv(rows))
     elif args.format == "json":
@@ -269,20 +311,24 @@ def cmd_query(args) -> int:
 
 def cmd_load(args) -> int:
     from .rdf import ID, union_graph
-    from .store import RemoteStore
+    from .store import RemoteStore, check_iri
+    target = check_iri(args.graph or str(ID["graph/all"]), "--graph")
+    remote = RemoteStore(args.endpoint, args.update_endpoint, args.user, args.password, timeout=args.timeout)
     ds = _dataset_from(args)
     graph = union_graph(ds)
-    target = args.graph or str(ID["graph/all"])
-    remote = RemoteStore(args.endpoint, args.update_endpoint, args.user, args.password, timeout=args.timeout)
     n = remote.load(graph, target, batch_size=args.batch_size)
-    print(json.dumps({"endpoint": args.endpoint, "graph": target, "triples": n}, indent=1))
+    print(json.dumps({"endpoint": remote.endpoint, "graph": target, "triples": n}, indent=1))
     return 0
 
 
 def cmd_export(args) -> int:
     from .graph import to_networkx, write_gexf, write_graphml
+    from .atomic import check_file
     if not (args.graphml or args.gexf):
         raise CliError("give --graphml FILE and/or --gexf FILE")
+    for f in (args.graphml, args.gexf):
+        if f:
+            check_file(f)
     g = to_networkx(_dataset_from(args))
     if args.graphml:
         write_graphml(g, Path(args.graphml))
@@ -306,7 +352,9 @@ def cmd_analyze(args) -> int:
 
 def cmd_viz(args) -> int:
     from .graph import sentence_texts, to_networkx
+    from .atomic import check_dir
     from .viz import write_all
+    check_dir(args.out)
     ds = _dataset_from(args)
     paths = write_all(to_networkx(ds), Path(args.out), sentence_texts(ds))
     print(json.dumps({k: str(v) for k, v in paths.items()}, indent=1))
@@ -376,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="ttl", help="ttl (default), nt, jsonld or trig")
     p.add_argument("--store", metavar="DIR", help="Oxigraph store to load into (default .coalition-kg/store)")
     p.add_argument("--no-store", action="store_true", help="only write the file")
+    p.add_argument("--add", action="store_true", help="add these articles to the store (an article built before "
+                   "is replaced by its new graph); without --add the store's content is replaced by this build")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_model_options(p)
@@ -396,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (default: --endpoint)")
         p.add_argument("--user", help="user (env COALITION_KG_SPARQL_USER)")
         p.add_argument("--password", help="password (env COALITION_KG_SPARQL_PASSWORD)")
-        p.add_argument("--timeout", type=int, default=60, help="seconds per request")
+        p.add_argument("--timeout", type=_positive_int, default=60, help="seconds per request")
 
     p = sub.add_parser("query", help="run a library query or a .rq file")
     p.add_argument("name", nargs="?", metavar="NAME_OR_FILE")
@@ -412,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(p)
     remote_options(p)
     p.add_argument("--graph", metavar="IRI", help="target named graph (default https://w3id.org/coalition-kg/id/graph/all)")
-    p.add_argument("--batch-size", type=int, default=2000)
+    p.add_argument("--batch-size", type=_positive_int, default=2000)
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("export", help="export the graph for Gephi/Cytoscape/Neo4j")
@@ -452,6 +502,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except OSError as exc:      # an unwritable or vanished file: one line, never a traceback
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _err(f"{where}{exc.strerror or exc}")
+        return 1
 
 
 if __name__ == "__main__":

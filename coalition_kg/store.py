@@ -9,6 +9,16 @@ breaks) is placed at the top of the query's outermost ``WHERE`` group, so that a
 ever be one RDF term, with the same semantics on Oxigraph, rdflib and any remote server
 (Oxigraph's own ``substitutions`` would need every parameter in the SELECT projection).
 
+Literals are written by :func:`sparql_literal` (SPARQL 1.1 ECHAR escapes; a ``u`` after a
+backslash written as ``\\U00000075`` so that engines which expand ``\\uXXXX`` before parsing, as
+rdflib does, read the same value) and IRIs are validated (:func:`check_iri`) before they reach any
+query or update text.
+
+The embedded store is replaced atomically: a build writes a complete new store in a directory
+beside the old one, marks it complete, and swaps the two directories in one ``renameat2``
+exchange, so a reader (or a build killed at any moment) sees the whole old graph or the whole new
+one.  A store without the completion mark is refused with a clear error.
+
 Loading into a remote server goes through a staging graph: every batch is inserted there, the
 triple count is checked, and only then is the target graph replaced (``MOVE``).  A failure
 midway leaves the previous target graph untouched and the staging graph removed.
@@ -16,12 +26,15 @@ midway leaves the previous target graph untouched and the staging graph removed.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -40,6 +53,97 @@ class StoreError(RuntimeError):
 class Rows:
     variables: list[str]
     rows: list[dict[str, object]]   # values are rdflib terms (or None when unbound)
+    boolean: bool | None = None     # the answer of an ASK query
+    graph: Graph | None = None      # the answer of a CONSTRUCT / DESCRIBE query
+    form: str = "SELECT"
+
+
+# ---------------------------------------------------------------------------------------------
+# validation and escaping of everything that reaches query text
+
+# RFC 3987: an IRI has a scheme and none of these characters (nor spaces or controls)
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]*")
+_LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+_ECHAR = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+          ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f"}
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def check_iri(iri: str, what: str = "IRI") -> str:
+    """``iri`` unchanged when it is an absolute IRI that can stand between ``<`` and ``>``."""
+    if not isinstance(iri, str) or not _IRI.fullmatch(iri):
+        raise StoreError(f"{what} {iri!r} is not a valid absolute IRI (RFC 3987: a scheme, and no spaces, "
+                         f"control characters or any of <>\"{{}}|^`\\)")
+    return iri
+
+
+def sparql_literal(term: Literal) -> str:
+    """One SPARQL literal for any string: ECHAR escapes for backslash, double quote and the
+    control characters (not for ``'``, which rdflib misreads inside double quotes), and a
+    ``u``/``U`` right after a backslash written as a code-point escape, so that no engine's ``\\uXXXX`` pre-processing changes it."""
+    value = str(term)
+    body = value.translate(_ECHAR)
+    if "\\" in value:
+        body = re.sub(r"(?<=\\\\)([uU])", lambda m: f"\\U{ord(m.group(1)):08X}", body)
+    out = f'"{body}"'
+    if term.language:
+        if not _LANG.fullmatch(term.language):
+            raise StoreError(f"not a valid language tag: {term.language!r}")
+        return out + "@" + term.language
+    if term.datatype is not None and str(term.datatype) != str(XSD.string):
+        return out + "^^<" + check_iri(str(term.datatype), "datatype") + ">"
+    return out
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE — or the first keyword of whatever else ``text`` is."""
+    i, n = 0, len(text)
+    while i < n:
+        m = re.compile(r"\s+|#[^\n]*").match(text, i)
+        if m and m.end() > i:
+            i = m.end()
+            continue
+        m = re.compile(r"(?i:BASE)\s*<[^>]*>|(?i:PREFIX)\s*[^\s:]*:\s*<[^>]*>").match(text, i)
+        if m:
+            i = m.end()
+            continue
+        break
+    m = re.compile(r"[A-Za-z]+").match(text, i)
+    return m.group().upper() if m else ""
+
+
+def check_query(text: str) -> str:
+    form = query_form(text)
+    if form not in QUERY_FORMS:
+        what = f"a SPARQL Update ({form})" if form in _UPDATE_WORDS else "not a SPARQL query"
+        raise StoreError(f"refused: this is {what}; `query` runs only SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return form
+
+
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+
+def check_endpoint(url: str, what: str = "endpoint") -> tuple[str, str | None, str | None]:
+    """(URL without credentials, user, password) of an http(s) endpoint; anything else is refused."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port
+    except ValueError:
+        raise StoreError(f"{what} {scrub_url(url)!r}: not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise StoreError(f"{what} {scrub_url(url)!r}: only http:// and https:// endpoints are supported")
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    from urllib.parse import unquote
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return clean, user, password
+
+
+def scrub_url(text: str) -> str:
+    """``text`` with any ``user:password@`` of a URL inside it replaced by ``***@``."""
+    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@", r"\1***@", str(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,50 +185,190 @@ def _from_ox(term):
 # ---------------------------------------------------------------------------------------------
 # the embedded store
 
+MARK = "coalition-kg-store.json"     # written into a store directory once its content is complete
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE)."""
+    import ctypes
+    import errno
+    libc = ctypes.CDLL(None, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        raise OSError(errno.ENOSYS, "renameat2 not available")
+    if fn(-100, os.fsencode(str(a)), -100, os.fsencode(str(b)), 2) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _open_error(path: Path, exc: Exception) -> StoreError:
+    msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return StoreError(f"{path}: cannot open the store — damaged or not an Oxigraph store ({msg}); "
+                      f"rebuild it with `coalition-kg build … --store {path}`")
+
+
+def check_store_location(path: str | Path, must_exist: bool = False) -> Path:
+    """Refuse, before any expensive work, a --store that cannot become (or is not) a store."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path}: exists and is not a store directory")
+    if path.is_dir() and any(path.iterdir()) and not ((path / MARK).is_file() or (path / "CURRENT").is_file()):
+        raise StoreError(f"{path}: a directory that is not a coalition-kg store; refusing to replace it")
+    if must_exist and not (path / MARK).is_file():
+        raise StoreError(f"{path}: no complete store here to add to (build without --add first)")
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{parent}: cannot create the store's directory ({exc.strerror})") from None
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StoreError(f"{parent}: not writable; the store cannot be written there")
+    return path
+
+
 class OxigraphStore:
-    """A persistent Oxigraph store in a directory; article graphs replace, never duplicate."""
+    """A persistent Oxigraph store in a directory.
+
+    ``replace`` swaps in a complete new store; ``replace(ds, add=True)`` copies the current one
+    (a RocksDB checkpoint: hard links), replaces the article graphs of ``ds`` in the copy and swaps
+    that in.  Either way the directory at ``path`` always holds a complete store."""
 
     def __init__(self, path: str | Path = DEFAULT_STORE, read_only: bool = False):
-        import pyoxigraph as ox
         self.path = Path(path)
-        try:
-            if read_only:
-                if not self.path.exists():
-                    raise StoreError(f"{self.path}: no store here (run `coalition-kg build … --store {self.path}` first)")
-                self.store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self.store = ox.Store(str(self.path))
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
+        self.read_only = read_only
+        self._store = None
+        if read_only:
+            if not self.path.exists():
+                raise StoreError(f"{self.path}: no store here (run `coalition-kg build … --store {self.path}` first)")
+            if not self.path.is_dir():
+                raise StoreError(f"{self.path}: not a store directory")
+            if not (self.path / MARK).is_file():
+                raise StoreError(f"{self.path}: not a complete coalition-kg store (a build into it never finished, "
+                                 f"or an older version wrote it); run `coalition-kg build … --store {self.path}` again")
+            _ = self.store
 
-    def replace(self, ds: Dataset) -> int:
-        """Load every named graph of ``ds``, replacing graphs of the same name; returns quads added."""
+    @property
+    def store(self):
+        if self._store is None:
+            import pyoxigraph as ox
+            try:
+                if self.read_only:
+                    self._store = ox.Store.read_only(str(self.path))
+                else:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                    self._store = ox.Store(str(self.path))
+            except Exception as exc:   # OSError, or RuntimeError from RocksDB on a damaged store
+                raise _open_error(self.path, exc) from None
+        return self._store
+
+    def close(self) -> None:
+        self._store = None
+        import gc
+        gc.collect()
+
+    def info(self) -> dict:
+        try:
+            return json.loads((self.path / MARK).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    # -- writing --------------------------------------------------------------------------------
+    def replace(self, ds: Dataset, add: bool = False) -> int:
+        """Make the store hold exactly the article graphs of ``ds`` (``add``: the current graphs
+        too, those named in ``ds`` replaced).  Atomic; returns the quads of ``ds`` written."""
+        import fcntl
         import pyoxigraph as ox
-        graphs = {c.identifier for c in ds.graphs() if len(c)}
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        check_store_location(self.path)
         quads = []
         for s, p, o, g in ds.quads((None, None, None, None)):
             if g is None:
                 continue
             gid = g.identifier if hasattr(g, "identifier") else g
+            if not isinstance(gid, URIRef):
+                continue
             quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), _to_ox(gid)))
-        if self._is_empty():
-            # a new store: Oxigraph's bulk loader (no per-quad transaction), and the de-duplicated
-            # default graph computed here rather than by a SPARQL update — about half the time
-            self.store.bulk_extend(quads)
-            self.store.bulk_extend(ox.Quad(t[0], t[1], t[2], ox.DefaultGraph())
-                                   for t in {(q.subject, q.predicate, q.object) for q in quads})
-            self.store.flush()
-            return len(quads)
-        for gid in graphs:
-            if isinstance(gid, URIRef):
-                node = ox.NamedNode(str(gid))
-                if self.store.contains_named_graph(node):
-                    self.store.remove_graph(node)
-        self.store.extend(quads)
-        self.refresh_union()
-        self.store.flush()
+        parent, name = self.path.parent, self.path.name
+        lock = open(parent / f".{name}.lock", "a+")
+        try:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise StoreError(f"{self.path}: another build is writing this store") from None
+            for stale in parent.glob(f".{name}.new-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            tmp = parent / f".{name}.new-{os.getpid()}"
+            try:
+                n_articles = self._write_new(tmp, quads, ds, add)
+                self.close()
+                info = {"articles": n_articles, "quads": self._quads, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                with open(tmp / MARK, "w", encoding="utf-8") as fh:
+                    json.dump(info, fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                _fsync_dir(tmp)
+                if self.path.exists():
+                    try:
+                        _exchange(tmp, self.path)
+                    except OSError:            # no renameat2: two renames (a short window with no store)
+                        old = parent / f".{name}.new-{os.getpid()}-old"
+                        os.rename(self.path, old)
+                        os.rename(tmp, self.path)
+                        os.rename(old, tmp)
+                else:
+                    os.rename(tmp, self.path)
+                _fsync_dir(parent)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            lock.close()
         return len(quads)
+
+    def _write_new(self, tmp: Path, quads: list, ds: Dataset, add: bool) -> int:
+        import pyoxigraph as ox
+        current = (self.path / MARK).is_file() or (self.path / "CURRENT").is_file()
+        try:
+            if add and current:
+                self.store.flush()
+                self.store.backup(str(tmp))
+                self.close()
+                new = ox.Store(str(tmp))
+                for gid in {q.graph_name for q in quads}:
+                    if new.contains_named_graph(gid):
+                        new.remove_graph(gid)
+                new.extend(quads)
+                new.update("CLEAR SILENT DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            else:
+                new = ox.Store(str(tmp))
+                # Oxigraph's bulk loader, and the de-duplicated default graph computed here
+                new.bulk_extend(quads)
+                new.bulk_extend(ox.Quad(t[0], t[1], t[2], ox.DefaultGraph())
+                                for t in {(q.subject, q.predicate, q.object) for q in quads})
+            new.flush()
+            n_articles = next(iter(new.query(
+                "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { GRAPH ?g { ?a a <https://w3id.org/coalition-kg/ontology#Article> } }")))["n"]
+            self._quads = sum(1 for q in new.quads_for_pattern(None, None, None, None)
+                              if isinstance(q.graph_name, ox.NamedNode))
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{self.path}: writing the new store failed ({exc}); the old store is unchanged") from None
+        del new
+        import gc
+        gc.collect()
+        return int(n_articles.value)
 
     def _is_empty(self) -> bool:
         return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
@@ -138,31 +382,58 @@ class OxigraphStore:
         with GRAPH)."""
         self.store.update("CLEAR SILENT DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
+    # -- reading --------------------------------------------------------------------------------
     def __len__(self) -> int:
         """Quads in the article graphs (the de-duplicated default graph is not counted)."""
         import pyoxigraph as ox
-        return sum(1 for q in self.store.quads_for_pattern(None, None, None, None) if isinstance(q.graph_name, ox.NamedNode))
+        return self._reading(lambda: sum(1 for q in self.store.quads_for_pattern(None, None, None, None)
+                                         if isinstance(q.graph_name, ox.NamedNode)))
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self.store.named_graphs())
+        return self._reading(lambda: sorted(g.value for g in self.store.named_graphs()))
+
+    def _reading(self, fn):
+        try:
+            return fn()
+        except StoreError:
+            raise
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"{self.path}: the store is damaged ({str(exc).strip()[:200]}); rebuild it") from None
 
     def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
+        import pyoxigraph as ox
+        form = check_query(text)
         try:
             result = self.store.query(with_values(text, bindings or {}))
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from None
-        variables = [v.value for v in result.variables]
-        rows = [{v: _from_ox(sol[v]) for v in variables} for sol in result]
-        return Rows(variables, rows)
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"{self.path}: query failed ({str(exc).strip()[:200]})") from None
+
+        def read():
+            if isinstance(result, ox.QueryBoolean):
+                return Rows([], [], boolean=bool(result), form=form)
+            if isinstance(result, ox.QueryTriples):
+                g = Graph()
+                for t in result:
+                    g.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+                return Rows([], [], graph=g, form=form)
+            variables = [v.value for v in result.variables]
+            return Rows(variables, [{v: _from_ox(sol[v]) for v in variables} for sol in result], form=form)
+        return self._reading(read)
 
     def dataset(self) -> Dataset:
         import pyoxigraph as ox
-        ds = Dataset()
-        for q in self.store.quads_for_pattern(None, None, None, None):
-            if not isinstance(q.graph_name, ox.NamedNode):
-                continue   # the default graph only mirrors the named graphs
-            ds.graph(URIRef(q.graph_name.value)).add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
-        return ds
+
+        def read():
+            ds = Dataset()
+            for q in self.store.quads_for_pattern(None, None, None, None):
+                if not isinstance(q.graph_name, ox.NamedNode):
+                    continue   # the default graph only mirrors the named graphs
+                ds.graph(URIRef(q.graph_name.value)).add((_from_ox(q.subject), _from_ox(q.predicate),
+                                                          _from_ox(q.object)))
+            return ds
+        return self._reading(read)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,10 +445,23 @@ class MemoryStore:
         self.graph = union_graph(ds)
 
     def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
-        result = self.graph.query(with_values(text, bindings or {}))
+        form = check_query(text)
+        try:
+            result = self.graph.query(with_values(text, bindings or {}))
+        except StoreError:
+            raise
+        except Exception as exc:   # pyparsing's ParseException and friends
+            raise StoreError(f"SPARQL syntax error: {str(exc).strip()[:300]}") from None
+        if result.type == "ASK":
+            return Rows([], [], boolean=bool(result.askAnswer), form=form)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            g = Graph()
+            for t in result:
+                g.add(t)
+            return Rows([], [], graph=g, form=form)
         variables = [str(v) for v in result.vars]
         rows = [{v: row[i] for i, v in enumerate(variables)} for row in result]
-        return Rows(variables, rows)
+        return Rows(variables, rows, form=form)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,10 +473,13 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 def with_values(text: str, bindings: dict[str, object]) -> str:
     """Insert ``VALUES (?a ?b) { (t1 t2) }`` at the start of the outermost WHERE group.
 
-    Terms are serialized by rdflib (``Term.n3()``), which escapes quotes, backslashes and line
-    breaks: whatever the value, it stays one literal or one IRI."""
+    Literals are written by :func:`sparql_literal` and IRIs validated by :func:`check_iri`:
+    whatever the value, it stays one literal or one IRI."""
     if not bindings:
         return text
+    for k in bindings:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
+            raise StoreError(f"not a valid parameter name: {k!r}")
     names = " ".join(f"?{k}" for k in bindings)
     terms = " ".join(_n3(v) for v in bindings.values())
     m = _first_where(text)
@@ -203,12 +490,9 @@ def with_values(text: str, bindings: dict[str, object]) -> str:
 
 def _n3(term) -> str:
     if isinstance(term, URIRef):
-        iri = str(term)
-        if any(ch in iri for ch in '<>"{}|^`\\ \n\t'):
-            raise StoreError(f"not a valid IRI: {iri!r}")
-        return f"<{iri}>"
+        return f"<{check_iri(str(term))}>"
     if isinstance(term, Literal):
-        return term.n3()
+        return sparql_literal(term)
     raise StoreError(f"cannot bind {term!r}")
 
 
@@ -242,10 +526,16 @@ class RemoteStore:
 
     def __init__(self, endpoint: str, update_endpoint: str | None = None, user: str | None = None,
                  password: str | None = None, timeout: int = 60, retries: int = 3):
-        self.endpoint = endpoint
-        self.update_endpoint = update_endpoint or endpoint
-        self.user = user if user is not None else os.environ.get(ENV_ENDPOINT_USER)
-        self.password = password if password is not None else os.environ.get(ENV_ENDPOINT_PASSWORD)
+        self.endpoint, url_user, url_password = check_endpoint(endpoint)
+        if update_endpoint:
+            self.update_endpoint, u2, p2 = check_endpoint(update_endpoint, "update endpoint")
+            url_user, url_password = url_user or u2, url_password or p2
+        else:
+            self.update_endpoint = self.endpoint
+        self.user = user if user is not None else (url_user or os.environ.get(ENV_ENDPOINT_USER))
+        self.password = password if password is not None else (url_password or os.environ.get(ENV_ENDPOINT_PASSWORD))
+        if timeout is None or timeout <= 0:
+            raise StoreError(f"timeout must be a positive number of seconds, not {timeout}")
         self.timeout = timeout
         self.retries = retries
 
@@ -259,8 +549,9 @@ class RemoteStore:
         sw.setMethod(POST)
         return sw
 
-    def _safe(self, exc: Exception) -> str:
+    def _safe(self, exc) -> str:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        msg = scrub_url(msg)
         for secret in (self.password, self.user):
             if secret:
                 msg = msg.replace(secret, "***")
@@ -290,30 +581,67 @@ class RemoteStore:
                     reason = getattr(exc, "reason", exc)
                     raise StoreError(f"{self.endpoint}: {what} failed after {attempt} tries "
                                      f"({self._safe(reason if isinstance(reason, Exception) else exc)})") from None
-            log.warning("%s: %s failed (try %d of %d); retrying", self.endpoint, what, attempt, self.retries)
+            log.warning("%s: %s failed (try %d of %d); retrying", scrub_url(self.endpoint), what, attempt, self.retries)
             time.sleep(delay)
             delay *= 2
         raise StoreError(f"{self.endpoint}: {what} failed")
 
     # -- queries --------------------------------------------------------------------------------
     def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
-        from SPARQLWrapper import JSON
+        from SPARQLWrapper import JSON, TURTLE
+        form = check_query(text)
         text = with_values(text, bindings or {})
 
         def go():
             sw = self._wrapper(self.endpoint)
             sw.setQuery(text)
-            sw.setReturnFormat(JSON)
-            return sw.query().convert()
+            if sw.isSparqlUpdateRequest() or sw.queryType not in QUERY_FORMS:
+                raise StoreError(f"refused: the query would be sent as {sw.queryType}")
+            sw.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+            res = sw.query()
+            return res.response.read()
 
-        data = self._run("query", go)
-        variables = data["head"]["vars"]
-        rows = [{v: _from_json(b.get(v)) for v in variables} for b in data["results"]["bindings"]]
-        return Rows(variables, rows)
+        body = self._run("query", go)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            g = Graph()
+            try:
+                g.parse(data=body.decode("utf-8"), format="turtle")
+            except Exception as exc:
+                raise StoreError(f"{self.endpoint}: the answer is not an RDF graph in Turtle ({self._safe(exc)})") from None
+            return Rows([], [], graph=g, form=form)
+        data = self._json(body)
+        if form == "ASK":
+            if not isinstance(data.get("boolean"), bool):
+                raise StoreError(f"{self.endpoint}: the answer to ASK holds no boolean")
+            return Rows([], [], boolean=data["boolean"], form=form)
+        try:
+            variables = data["head"]["vars"]
+            bindings_ = data["results"]["bindings"]
+            if not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)
+                    and isinstance(bindings_, list) and all(isinstance(b, dict) for b in bindings_)):
+                raise TypeError
+            rows = [{v: _from_json(b.get(v)) for v in variables} for b in bindings_]
+        except (KeyError, TypeError, AttributeError, ValueError):
+            raise StoreError(f"{self.endpoint}: the answer is JSON but not SPARQL 1.1 query results") from None
+        return Rows(variables, rows, form=form)
+
+    def _json(self, body: bytes) -> dict:
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            head = body[:60].decode("utf-8", "replace").strip().splitlines()
+            raise StoreError(f"{self.endpoint}: the answer is not SPARQL JSON results (starts {head[0][:40] if head else ''!r}); "
+                             f"is this a SPARQL endpoint?") from None
+        if not isinstance(data, dict):
+            raise StoreError(f"{self.endpoint}: the answer is JSON but not SPARQL 1.1 query results")
+        return data
 
     def count(self, graph: str) -> int:
-        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(rows.rows[0]["n"]) if rows.rows else 0
+        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{check_iri(graph, 'graph')}> {{ ?s ?p ?o }} }}")
+        try:
+            return int(rows.rows[0]["n"]) if rows.rows else 0
+        except (KeyError, TypeError, ValueError):
+            raise StoreError(f"{self.endpoint}: the answer to a triple count is not a number") from None
 
     def update(self, text: str) -> None:
         def go():
@@ -325,7 +653,10 @@ class RemoteStore:
     # -- loading --------------------------------------------------------------------------------
     def load(self, graph: Graph, target: str, batch_size: int = 2000, progress=None) -> int:
         """Insert ``graph`` into ``target`` through a staging graph; returns the triple count."""
-        staging = f"{target.rstrip('/')}/staging-{int(time.time() * 1000)}"
+        check_iri(target, "graph")
+        if batch_size is None or batch_size <= 0:
+            raise StoreError(f"batch size must be a positive number, not {batch_size}")
+        staging = check_iri(f"{target.rstrip('/')}/staging-{int(time.time() * 1000)}", "graph")
         triples = [t for t in graph if not any(isinstance(x, BNode) for x in t)]
         skipped = len(graph) - len(triples)
         if skipped:
@@ -358,10 +689,8 @@ class RemoteStore:
 
 
 def _n3_any(term) -> str:
-    if isinstance(term, URIRef):
+    if isinstance(term, (URIRef, Literal)):
         return _n3(term)
-    if isinstance(term, Literal):
-        return term.n3()
     raise StoreError(f"cannot serialize {term!r}")
 
 

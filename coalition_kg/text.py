@@ -83,6 +83,13 @@ _TOKEN_RE = re.compile(rf"{_ISO_DATE}|{_NUMBER}|(?:{_WORD})|[^\s]", re.UNICODE)
 _SENT_END = {".", "!", "?", "؟", "۔", "…"}
 
 
+# No word of any language is this long; a longer run (a line of letters with no spaces) is cut
+# into pieces of this length, so that the tagger's character model never sees an unbounded token.
+MAX_TOKEN_CHARS = 64
+# The tagger's character model reads a whole sentence: its memory grows with the characters.
+MAX_SENTENCE_CHARS = 1000
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Split ``text`` into tokens; ``offset`` is added to every span."""
     tokens = []
@@ -90,21 +97,29 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         piece = m.group()
         if _INVISIBLE.fullmatch(piece):
             continue
-        tokens.append(Token(piece, m.start() + offset, m.end() + offset))
+        start = m.start() + offset
+        for i in range(0, len(piece), MAX_TOKEN_CHARS):
+            part = piece[i:i + MAX_TOKEN_CHARS]
+            tokens.append(Token(part, start + i, start + i + len(part)))
     return tokens
 
 
-def split_sentences(text: str, max_tokens: int = 120) -> list[Sentence]:
+def split_sentences(text: str, max_tokens: int = 120, max_chars: int = MAX_SENTENCE_CHARS) -> list[Sentence]:
     """Sentences of ``text`` with tokens whose spans point into ``text`` itself.
 
     A sentence ends at final punctuation or at a line break; very long runs without either
-    are cut at ``max_tokens`` so that the tagger never sees an unbounded sequence.
+    are cut at ``max_tokens`` tokens or ``max_chars`` characters (and tokens at ``MAX_TOKEN_CHARS``)
+    so that the tagger never sees an unbounded sequence: time and memory stay linear in the
+    length of the text.
     """
     sentences: list[Sentence] = []
     pos = 0
     for line in text.splitlines(keepends=True):
         current: list[Token] = []
         for tok in tokenize(line, offset=pos):
+            if current and tok.end - current[0].start > max_chars:
+                _close(sentences, current)
+                current = []
             current.append(tok)
             if (tok.text in _SENT_END and not _is_initial(current)) or len(current) >= max_tokens:
                 _close(sentences, current)

@@ -133,9 +133,16 @@ def test_store_replaces_an_article_graph_instead_of_duplicating(tmp_path, recogn
     store.replace(one.dataset)
     assert len(store) == n
     two = run([str(SEEDS / "001_c5b8073897b9a493.txt")], recognizer)
-    store.replace(two.dataset)
+    store.replace(two.dataset, add=True)           # adding keeps the first article
     assert len(store) > n
     assert any(g.endswith("/graph/000_6077af6b98776dc7") for g in store.graphs())
+    m = len(store)
+    store.replace(two.dataset, add=True)           # adding an article again replaces its graph
+    assert len(store) == m
+    store.replace(two.dataset)                     # replacing: only the second article is left
+    assert not any(g.endswith("/graph/000_6077af6b98776dc7") for g in store.graphs())
+    assert any(g.endswith("/graph/001_c5b8073897b9a493") for g in store.graphs())
+    assert store.info()["articles"] == 1
 
 
 def test_cli_build_then_query_with_params(tmp_path):
