@@ -182,3 +182,10 @@ def test_a_press_conference_is_no_meeting(recognizer):
     res = frames(recognizer, "قال وزير الخارجية الفرنسي جان نويل بارو في مؤتمر صحفي عقده في بيروت اليوم إن بلاده "
                              "تدعم الجيش اللبناني.")
     assert res.meetings == []
+
+
+def test_a_city_that_witnessed_the_meeting_is_its_place(recognizer):
+    res = frames(recognizer, "شهدت العاصمة الأردنية عمّان، أمس، انعقاد اجتماع لكبار مسؤولي التحالف الدولي ضد داعش، "
+                             "بمشاركة ممثلين عن خمس وعشرين دولة، وترأسه المبعوث الأمريكي الخاص للتحالف جون ألين.")
+    mm = only(res.meetings)
+    assert mm.city.attrs["place"].name_en == "Amman" and host_names(res, mm) == {"جون ألين"}

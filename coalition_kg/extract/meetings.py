@@ -270,13 +270,14 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
 
     # "احتضنت العاصمة الأمريكية واشنطن، أمس الخميس، اجتماعا": the city hosting is the subject
     # of the hosting verb, a few words before the meeting word
-    for k in hostv:
+    placev = [k for k, w in enumerate(words) if _starts(w, _PLACE_VERB_PREFIXES)]
+    for k in sorted(hostv + placev):
         subj = next((c for c in cities if 0 < c.first_token - k <= 3), None)
         if subj is None:          # "أن روما ستستضيف في 28 يونيو اجتماعا": the city before the verb
             subj = next((c for c in cities if c.last_token == k), None)
         target = next(((n, mm) for (n, _), mm in zip(candidates, out) if 0 < n - k <= 12), None)
         if subj is not None and target is not None and target[1].city is None and subj.last_token <= target[0]:
-            target[1].city, target[1].country = subj, subj.attrs["place"].country
+            target[1].set_city(subj, 0.8, "city as subject of a hosting verb")
     for k in invite:
         _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
     # "تحت رعاية رئيس الوزراء X"، "برعاية X": the patron hosts
@@ -671,3 +672,4 @@ def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[in
     return out
 _PATRONAGE = words("patronage_nouns")
 _NON_MEETING = words("non_meeting_modifiers")
+_PLACE_VERB_PREFIXES = prefixes("place_verb_prefixes")
