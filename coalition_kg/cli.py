@@ -141,7 +141,8 @@ def cmd_train_ner(args) -> int:
                      wordfreq_top=args.wordfreq_top, distributional=args.distributional,
                      use_name_lists=args.name_lists, more_features=args.more_features,
                      transformer=args.transformer, bert_hidden_layers=args.bert_hidden_layers,
-                     pretrain_file=args.pretrain, batch_size=args.batch_size, resume=not args.no_resume)
+                     pretrain_file=args.pretrain, batch_size=args.batch_size, resume=not args.no_resume,
+                     package_only=args.package_only)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -387,6 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "model directory, e.g. coalition_kg/models/ar_anercorp) instead of building them")
     p.add_argument("--batch-size", type=int, help="sentences per training batch (Stanza's default 32)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if --out/_work holds a checkpoint")
+    p.add_argument("--package-only", action="store_true", help="do not train: write the model directory from the "
+                   "best checkpoint in --out/_work (a run stopped early)")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
 

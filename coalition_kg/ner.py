@@ -134,12 +134,12 @@ def _transformer_cache(name: str, transformer_dir, quantize: bool):
             path = tf.resolve(transformer_dir)
         else:
             path = tf.check(name)      # a checkpoint trained over some other model directory
-        model, tokenizer = tf.load(path, quantize=quantize)
+        model, tokenizer = tf.load(path)
     except tf.TransformerError as exc:
         raise ModelError(str(exc)) from None
     cache = FoundationCache(local_files_only=True)
     cache.bert[name] = BertRecord(model, tokenizer, {})
-    return cache, path
+    return cache, path, model
 
 
 class Recognizer:
@@ -179,7 +179,8 @@ class Recognizer:
                           **{k: str(v) for k, v in files.items()})
             bert = transformer_of(files["ner_model_path"])
             if bert:
-                kwargs["foundation_cache"], self.transformer = _transformer_cache(bert, transformer_dir, quantize)
+                kwargs["foundation_cache"], self.transformer, bert_model = _transformer_cache(
+                    bert, transformer_dir, quantize)
         try:
             self.pipeline = stanza.Pipeline(**kwargs)
         except ModelError:
@@ -187,6 +188,16 @@ class Recognizer:
         except (RuntimeError, OSError, EOFError, KeyError, ValueError, pickle.UnpicklingError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.source}: cannot load the NER model ({first})") from exc
+        if self.transformer is not None and quantize:
+            # int8 dynamic quantization of the transformer's linear layers, in place (after Stanza
+            # has loaded the tagger's own weights around it)
+            import warnings
+
+            import torch
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")     # torch's deprecation notice of its quantized tensors
+                torch.ao.quantization.quantize_dynamic(bert_model, {torch.nn.Linear}, dtype=torch.qint8,
+                                                       inplace=True)
 
     def tag(self, sentences: list[Sentence]) -> list[list[str]]:
         """BIO tags for every token of every sentence."""

@@ -107,7 +107,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
               use_name_lists: bool = False, more_features: bool = False,
               transformer: str | Path | None = None, bert_hidden_layers: int | None = None,
               pretrain_file: str | Path | None = None, batch_size: int | None = None,
-              resume: bool = True) -> dict:
+              resume: bool = True, package_only: bool = False) -> dict:
     """Train, select on dev, write the model directory ``out``.
 
     ``transformer``: a Hugging Face model directory (or ``"default"``: the one rebuilt from the
@@ -135,8 +135,11 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     paths = write_split(split, work)
     log.info("split: train %d dev %d test %d sentences", len(split.train), len(split.dev), len(split.test))
 
+    packed_pretrain = None
     if pretrain_file:
         pretrain = Path(pretrain_file)
+        packed_pretrain = pretrain / "pretrain.pt.xz" if pretrain.is_dir() else pretrain
+        packed_pretrain = packed_pretrain if packed_pretrain.suffix == ".xz" else None
         if pretrain.suffix == ".xz" or pretrain.is_dir():   # a model directory or its packed vectors
             from ..ner import _pretrain_path
             pretrain = _pretrain_path(pretrain if pretrain.is_dir() else pretrain.parent)
@@ -173,7 +176,10 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     if batch_size:
         args += ["--batch_size", str(batch_size)]
     resumed_from = None
-    if resume and (work / "ner.pt").is_file():
+    if package_only:
+        if not (work / "ner.pt").is_file():
+            raise ValueError(f"{work / 'ner.pt'}: no checkpoint to package")
+    elif resume and (work / "ner.pt").is_file():
         # an interrupted run: go on from its best checkpoint (kept aside, never overwritten)
         resumed_from = work / f"ner.resume-{int(time.time())}.pt"
         shutil.copy(work / "ner.pt", resumed_from)
@@ -197,18 +203,24 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
                  "--charlm_forward_file", str(charlm_files["forward"]),
                  "--charlm_backward_file", str(charlm_files["backward"])]
     args += list(trainer_args or [])       # anything else for stanza.models.ner_tagger (--word_dropout 0.1 …)
-    if transformer_dir is not None and "--bert_hidden_layers" not in args:
+    if package_only:
+        pass                 # the best checkpoint of a stopped run, as it is
+    elif transformer_dir is not None and "--bert_hidden_layers" not in args:
         # frozen transformer: its features once, not at every step (see .features)
         from .features import install, precompute
         words = [[w["text"] for w in s] for name in ("train", "dev")
                  for s in json.loads(paths[name].read_text(encoding="utf-8"))]
         install(precompute(transformer_dir, words, work / "transformer_features.pt"))
-    ner_tagger.main(args)
+    if not package_only:
+        ner_tagger.main(args)
 
     out.mkdir(parents=True, exist_ok=True)
     compact(work / "ner.pt", out / "ner.pt", transformer_key=MODEL_KEY if transformer_dir else None)
-    compact_pretrain(pretrain, out / "pretrain.pt")
-    if vectors == "lexical" or pretrain_file:
+    if packed_pretrain is not None:
+        shutil.copy(packed_pretrain, out / "pretrain.pt.xz")    # the same vectors, already packed
+    else:
+        compact_pretrain(pretrain, out / "pretrain.pt")
+    if packed_pretrain is None and (vectors == "lexical" or pretrain_file):
         # a large vocabulary of mostly zero rows: shipped xz-compressed (see ner._pretrain_path)
         import lzma
         (out / "pretrain.pt.xz").write_bytes(lzma.compress((out / "pretrain.pt").read_bytes(), preset=9))
@@ -230,7 +242,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         "distributional": distributional if vectors == "lexical" else "word2vec", "wordfreq_top": wordfreq_top,
         "name_lists": use_name_lists, "more_features": more_features,
         "transformer": str(transformer_dir or ""), "pretrain_file": str(pretrain_file or ""),
-        "resumed_from": str(resumed_from or ""),
+        "resumed_from": str(resumed_from or ""), "packaged_without_training": package_only,
         "seconds": round(time.time() - t0),
     }
     (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
