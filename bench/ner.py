@@ -1,7 +1,7 @@
 """NER speed and memory of both shipped taggers: model load time, tokens per second over all
 seeds (CPU), peak RSS.  Each tagger is measured in its own process (so peak RSS is its own).
 
-    python bench/ner.py [--model NAME|DIR …] [--repeat N] [--threads N] [--no-int8]
+    python bench/ner.py [--model NAME|DIR …] [--repeat N] [--threads N] [--int8]
 
 Prints one JSON object per model, then a summary object ``{"models": […]}``.
 """
@@ -56,16 +56,16 @@ def main() -> None:
     ap.add_argument("--model", action="append", help="model name or directory (default: lexical and transformer)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--no-int8", action="store_true", help="run the transformer in float32")
+    ap.add_argument("--int8", action="store_true", help="run the transformer's linear layers in int8")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)   # child process
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(measure(args.model[0], args.repeat, args.threads, not args.no_int8), ensure_ascii=False))
+        print(json.dumps(measure(args.model[0], args.repeat, args.threads, args.int8), ensure_ascii=False))
         return
     results = []
     for model in args.model or ["lexical", "transformer"]:
         cmd = [sys.executable, __file__, "--one", "--model", model, "--repeat", str(args.repeat),
-               "--threads", str(args.threads)] + (["--no-int8"] if args.no_int8 else [])
+               "--threads", str(args.threads)] + (["--int8"] if args.int8 else [])
         env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if proc.returncode != 0:
