@@ -1,13 +1,16 @@
-"""NER speed and memory: model load time, tokens per second over all seeds (CPU), peak RSS.
+"""NER speed and memory of both shipped taggers: model load time, tokens per second over all
+seeds (CPU), peak RSS.  Each tagger is measured in its own process (so peak RSS is its own).
 
-    python bench/ner.py [--model DIR] [--repeat N]
+    python bench/ner.py [--model NAME|DIR …] [--repeat N] [--threads N] [--int8]
 
-Prints one JSON object.
+Prints one JSON object per model, then a summary object ``{"models": […]}``.
 """
 
 import argparse
 import json
+import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,13 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", help="model directory (default: the bundled model)")
-    ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args()
-
+def measure(model: str, repeat: int, threads: int, quantize: bool) -> dict:
     import torch
+    torch.set_num_threads(threads)
 
     from coalition_kg.ner import Recognizer
     from coalition_kg.reader import read_article
@@ -33,24 +32,49 @@ def main() -> None:
     tokens = sum(len(s.tokens) for _, sents in docs for s in sents)
 
     t0 = time.perf_counter()
-    rec = Recognizer(args.model)
+    rec = Recognizer(model, quantize=quantize)
     load_s = time.perf_counter() - t0
     rec(*docs[0])  # warm-up
     times = []
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         t = time.perf_counter()
         n_ents = sum(len(rec(text, sents)) for text, sents in docs)
         times.append(time.perf_counter() - t)
     best = min(times)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({
-        "tokens_per_s": round(tokens / best, 1),
-        "load_s": round(load_s, 3),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
-        "tokens": tokens, "articles": len(articles), "entities": n_ents,
-        "seconds_best_of": [round(x, 3) for x in times], "torch_threads": torch.get_num_threads(),
-        "model": rec.source,
-    }))
+    return {
+        "model": model, "tokens_per_s": round(tokens / best, 1), "load_s": round(load_s, 3),
+        "peak_rss_mb": round(peak_kb / 1024, 1), "tokens": tokens, "articles": len(articles),
+        "entities": n_ents, "seconds_best_of": [round(x, 3) for x in times],
+        "torch_threads": torch.get_num_threads(), "int8": bool(rec.transformer) and quantize,
+        "source": rec.source, "transformer": str(rec.transformer or ""),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", action="append", help="model name or directory (default: lexical and transformer)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--int8", action="store_true", help="run the transformer's linear layers in int8")
+    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)   # child process
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.model[0], args.repeat, args.threads, args.int8), ensure_ascii=False))
+        return
+    results = []
+    for model in args.model or ["lexical", "transformer"]:
+        cmd = [sys.executable, __file__, "--one", "--model", model, "--repeat", str(args.repeat),
+               "--threads", str(args.threads)] + (["--int8"] if args.int8 else [])
+        env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            res = {"model": model, "error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+        else:
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(json.dumps(res, ensure_ascii=False), flush=True)
+        results.append(res)
+    print(json.dumps({"models": results}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

