@@ -595,8 +595,7 @@ def venue_at(sent: Sentence, words: list[str], k: int, nxt: int) -> str | None:
             continue
         prefixed = w[:1] == "ب" and w[1:] in _VENUE_NOUNS
         if prefixed or (j > 0 and words[j - 1] in {"في", "فى"}) or \
-                (j > 0 and _starts(words[j - 1], _VENUE_VERB_PREFIXES)) or \
-                (j > 1 and words[j - 1] == "ه" and _starts(words[j - 2], _VENUE_VERB_PREFIXES)):
+                (j > 0 and _starts(words[j - 1], _VENUE_VERB_PREFIXES)):
             a, b = (j, k) if j < k else (k + 1, j)
             if _clause_open(words, a, b):
                 end = j + 1
