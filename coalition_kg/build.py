@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from . import pipeline, rdf
+from . import pipeline, rdf, runner
 from .atomic import write_bytes
 from .reader import iter_articles
 
@@ -23,39 +23,90 @@ FORMATS = {"ttl": ("turtle", "graph.ttl"), "nt": ("nt", "graph.nt"), "jsonld": (
 @dataclass
 class BuildResult:
     resolved: pipeline.Resolved
-    dataset: Dataset
     errors: list[str] = field(default_factory=list)
+    _dataset: Dataset | None = None
+
+    @property
+    def dataset(self) -> Dataset:
+        """The whole build as an in-memory rdflib Dataset (made on first use: for small builds)."""
+        if self._dataset is None:
+            self._dataset = rdf.to_dataset(self.resolved)
+        return self._dataset
 
     def summary(self) -> dict:
-        nodes: dict[str, set] = {}
-        for r in self.resolved.results:
-            for m in r.mentions:
-                nodes.setdefault(m.kind, set()).add(m.node)
-        nodes["Person"] = set(self.resolved.persons)
-        nodes["UNResolution"] = {(x.body, x.number) for r in self.resolved.results for x in r.resolutions}
-        return {
-            "articles": len(self.resolved.results),
-            "skipped": len(self.errors),
-            "entities": {k: len(v) for k, v in sorted(nodes.items())},
-            "meetings": len(self.resolved.meetings),
-            "triples": len(set((s, p, o) for s, p, o, _ in self.dataset.quads((None, None, None, None)))),
-            "quads": len(self.dataset),
-        }
+        out = entity_summary(self.resolved, self.errors)
+        out["triples"] = len(set((s, p, o) for s, p, o, _ in self.dataset.quads((None, None, None, None))))
+        out["quads"] = len(self.dataset)
+        return out
+
+
+def entity_summary(resolved: pipeline.Resolved, errors: list[str]) -> dict:
+    nodes: dict[str, set] = {}
+    for r in resolved.results:
+        for m in r.mentions:
+            nodes.setdefault(m.kind, set()).add(m.node)
+    nodes["Person"] = set(resolved.persons)
+    nodes["UNResolution"] = {(x.body, x.number) for r in resolved.results for x in r.resolutions}
+    return {"articles": len(resolved.results), "skipped": len(errors),
+            "entities": {k: len(v) for k, v in sorted(nodes.items())}, "meetings": len(resolved.meetings)}
 
 
 def run(inputs: list[str], recognizer, progress=None) -> BuildResult:
-    """Read, recognize and extract every article, then resolve across them and make RDF."""
+    """Read, recognize and extract every article (in this process, the NER batched across
+    articles), then resolve across them; the RDF is made when ``.dataset`` is first used."""
     errors: list[str] = []
-    results = []
-    for article in iter_articles(inputs, errors):
-        try:
-            results.append(pipeline.process_article(article, recognizer))
-        except Exception as exc:  # one broken article must not sink the batch
-            errors.append(f"{article.path}: extraction failed ({type(exc).__name__}: {exc})")
-        if progress:
-            progress(article)
+    articles = list(iter_articles(inputs, errors))
+    results = runner.run(articles, recognizer=recognizer, workers=1, errors=errors,
+                         progress=(lambda n: [progress(None) for _ in range(n)]) if progress else None)
+    return BuildResult(pipeline.resolve(results), errors)
+
+
+def graph_source(resolved: pipeline.Resolved):
+    """A re-callable source of every named graph of the build, as ``(IRI, N-Triples lines)``,
+    one article at a time (see :meth:`.store.OxigraphStore.write_graphs`)."""
+    def source():
+        cache: dict = {}
+        yield str(rdf.PROVENANCE_GRAPH), rdf.ntriples(rdf.extractor_triples(), cache)
+        for res in resolved.results:
+            yield str(rdf.graph_iri(res.article.id)), rdf.ntriples(rdf.article_triples(res, resolved), cache)
+    return source
+
+
+def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = "ttl", store=None,
+          add: bool = False, workers: int | None = None, scheduler: str | None = None, cache=None,
+          progress=None, recognizer=None) -> dict:
+    """``coalition-kg build``: process the articles (workers or Dask; unchanged articles from the
+    facts cache), resolve across them, stream every article graph into the store (``store``, an
+    :class:`.store.OxigraphStore`; a temporary one when None) and write the output file from it.
+    Memory holds the compact per-article facts, never the whole graph.  Returns the summary."""
+    import tempfile
+
+    from .store import OxigraphStore
+    errors: list[str] = []
+    articles = list(iter_articles(inputs, errors))
+    stats: dict = {}
+    results = runner.run(articles, spec, recognizer=recognizer, workers=workers, scheduler=scheduler, cache=cache,
+                         errors=errors, progress=progress, stats=stats)
+    summary = {"errors": errors, "articles_processed": stats["processed"], "articles_reused": stats["reused"]}
+    if not results:
+        return summary
     resolved = pipeline.resolve(results)
-    return BuildResult(resolved, rdf.to_dataset(resolved), errors)
+    summary.update(entity_summary(resolved, errors))
+    tmp = None
+    if store is None:
+        tmp = tempfile.TemporaryDirectory(prefix="coalition-kg-build-")
+        store = OxigraphStore(Path(tmp.name) / "store")
+    try:
+        written = store.write_graphs(graph_source(resolved), add=add)
+        path = out_dir / FORMATS[fmt][1]
+        store.dump(path, fmt)
+        summary.update(output=str(path), triples=store.triples(), quads=written["quads"], store_update=written)
+        store.close()
+    finally:
+        if tmp is not None:
+            store.close()
+            tmp.cleanup()
+    return summary
 
 
 def serialize(ds: Dataset, fmt: str) -> bytes:

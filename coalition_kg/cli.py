@@ -92,27 +92,31 @@ def _dataset_from(args):
 
 def cmd_ner(args) -> int:
     from .reader import ArticleError, read_article
-    from .text import split_sentences
-    rec = _recognizer(args)
-    out, failed = [], 0
+    from .runner import run
+    arts, failed = [], 0
     for path in args.files:
         try:
-            art = read_article(path)
+            arts.append(read_article(path))
         except ArticleError as exc:
             _err(str(exc))
             failed += 1
-            continue
-        ents = rec(art.text, split_sentences(art.text))
+    errors: list[str] = []
+    # the same batching and workers as `build`, without the extraction
+    tagged = run(arts, _spec(args), workers=args.workers, errors=errors, extract=False)
+    for e in errors:
+        _err(e)
+    out = []
+    for art, ents in tagged:
         if args.json:
-            out.append({"file": str(path), "entities": [
+            out.append({"file": str(art.path), "entities": [
                 {"text": e.text, "type": e.type, "start": e.start, "end": e.end, "sentence": e.sentence} for e in ents]})
         else:
-            print(f"# {path}")
+            print(f"# {art.path}")
             for e in ents:
                 print(f"{e.start}\t{e.end}\t{e.type}\t{e.text}")
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
-    return 1 if failed and failed == len(args.files) else 0
+    return 1 if failed + len(errors) == len(args.files) else 0
 
 
 def cmd_eval_ner(args) -> int:
@@ -186,11 +190,55 @@ def cmd_build_lexicons(args) -> int:
     return 0
 
 
-def cmd_build(args) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _progress(quiet: bool, total: int):
+    """A progress bar of articles, with articles per second; nothing when quiet."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, \
+        TimeElapsedColumn, TimeRemainingColumn
+    from rich.text import Text
 
-    from .atomic import check_dir, check_file
-    from .build import FORMATS, run, write_outputs
+    class Rate(ProgressColumn):
+        def render(self, task):
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} articles/s" if speed else "… articles/s")
+
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=_console_err(),
+                        transient=not sys.stderr.isatty(), disable=quiet)
+    task = progress.add_task("articles", total=total)
+    return progress, (lambda n: progress.advance(task, n))
+
+
+def _console_err():
+    from rich.console import Console
+    return Console(stderr=True)
+
+
+def _facts_cache(args, rec_source: str):
+    if getattr(args, "no_cache", False):
+        return None
+    from .cache import FactsCache, code_version, model_version
+    return FactsCache(f"{code_version()}-{model_version(rec_source)}")
+
+
+def _spec(args):
+    from .runner import TaggerSpec
+    return TaggerSpec(getattr(args, "ner_model", None), getattr(args, "stanza_dir", None),
+                      getattr(args, "transformer", None))
+
+
+def _tagger_source(spec) -> str:
+    """The tagger's directory, resolved as the Recognizer will, without loading it."""
+    import os
+
+    from .ner import ENV_MODEL, ENV_STANZA_DIR, model_dir_for
+    if spec.stanza_dir or (os.environ.get(ENV_STANZA_DIR) and not (spec.model or os.environ.get(ENV_MODEL))):
+        return "stanza-official:" + str(spec.stanza_dir or os.environ.get(ENV_STANZA_DIR))
+    return str(model_dir_for(spec.model or os.environ.get(ENV_MODEL))) + f"|{spec.transformer or ''}"
+
+
+def cmd_build(args) -> int:
+    from .atomic import check_file
+    from .build import FORMATS, build
     from .reader import collect_paths
     if args.format not in FORMATS:
         raise CliError(f"--format {args.format}: choose one of {', '.join(FORMATS)}")
@@ -205,33 +253,37 @@ def cmd_build(args) -> int:
         store = OxigraphStore(path)
     elif args.add:
         raise CliError("--add adds to the store; it cannot be combined with --no-store")
-    rec = _recognizer(args)
-    paths = collect_paths(args.inputs)
-    console = _console()
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=not sys.stderr.isatty(), disable=args.quiet) as progress:
-        task = progress.add_task("articles", total=len(paths))
-        result = run(args.inputs, rec, progress=lambda a: progress.advance(task))
-    for e in result.errors:
+    spec = _spec(args)
+    try:
+        source = _tagger_source(spec)
+    except Exception as exc:
+        raise CliError(str(exc)) from None
+    cache = _facts_cache(args, source)
+    n_paths = len(collect_paths(args.inputs))
+    progress, advance = _progress(args.quiet, n_paths)
+    with progress:
+        summary = build(args.inputs, spec, Path(args.out), args.format, store=store, add=args.add,
+                        workers=args.workers, scheduler=args.scheduler, cache=cache, progress=advance)
+    for e in summary.pop("errors"):
         _err(f"skipped {e}")
-    if not result.resolved.results:
+    if "output" not in summary:
         raise CliError("no readable articles among the inputs; nothing written")
-    out = write_outputs(result.dataset, Path(args.out), args.format)
-    summary = result.summary()
-    summary["output"] = str(out)
+    update = summary.pop("store_update")
     if store is not None:
-        store.replace(result.dataset, add=args.add)
         info = store.info()
         summary["store"] = str(store.path)
         summary["store_mode"] = "added" if args.add else "replaced"
         summary["store_articles"] = info.get("articles")
         summary["store_quads"] = info.get("quads")
+        summary["store_graphs_changed"] = update.get("changed", 0) + update.get("dropped", 0)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
         from rich.table import Table
         t = Table(title="coalition-kg build", show_header=False)
-        t.add_row("articles", f"{summary['articles']} ({summary['skipped']} skipped)")
+        t.add_row("articles", f"{summary['articles']} ({summary['skipped']} skipped; "
+                              f"{summary['articles_processed']} processed, {summary['articles_reused']} unchanged "
+                              f"since they were last processed)")
         for k, v in summary["entities"].items():
             t.add_row(f"  {k}", str(v))
         t.add_row("meetings", str(summary["meetings"]))
@@ -239,9 +291,12 @@ def cmd_build(args) -> int:
         t.add_row("written", summary["output"])
         if "store" in summary:
             how = "articles added to it" if args.add else "content replaced"
+            if not update.get("written"):
+                how = "unchanged: it already held exactly this"
+            tail = f"; {summary['store_graphs_changed']} graphs rewritten" if update.get("incremental") else ""
             t.add_row("store", f"{summary['store']} ({how}; it now holds {summary['store_articles']} articles, "
-                               f"{summary['store_quads']} quads)")
-        console.print(t)
+                               f"{summary['store_quads']} quads{tail})")
+        _console().print(t)
     return 0
 
 
@@ -393,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ner", help="print the named entities of articles")
     p.add_argument("files", nargs="+")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes (default: the cores)")
     _add_model_options(p)
     p.set_defaults(func=cmd_ner)
 
@@ -467,6 +523,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "is replaced by its new graph); without --add the store's content is replaced by this build")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="worker processes, each loading the tagger once (default: the machine's cores)")
+    p.add_argument("--scheduler", metavar="local|tcp://HOST:PORT",
+                   help="run the per-article work on Dask: 'local' starts a LocalCluster of --workers "
+                        "processes; an address uses a running cluster (needs coalition-kg[dask])")
+    p.add_argument("--no-cache", action="store_true",
+                   help="process every article again (default: reuse the facts of articles whose text, code "
+                        "and model are unchanged since they were last processed; env COALITION_KG_FACTS "
+                        "moves the cache file)")
     _add_model_options(p)
     p.set_defaults(func=cmd_build)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass, field
+import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,6 +76,23 @@ class Place:
     population: int = 0
     lat: float | None = None
     lon: float | None = None
+
+    def __reduce__(self):
+        # unpickled (facts from a worker or the facts cache) as the gazetteer's own object when
+        # it has this place: thousands of mentions then share one Place instead of a copy each
+        return _shared_place, dataclasses.astuple(self)
+
+
+_READING_INDEX = False      # True while the index itself is unpickled: its places are the canonical ones
+
+
+def _shared_place(*fields) -> "Place":
+    place = Place(*fields)
+    if _READING_INDEX:
+        return place
+    gz = load()
+    canon = gz.countries.get(place.code) if place.kind == "country" else gz.by_geonames.get(place.code)
+    return canon if canon == place else place
 
 
 @dataclass
@@ -196,14 +214,18 @@ def load() -> Gazetteer:
     """The gazetteer index: built from the packages' data once (about 6 s), then read from the
     cache directory (well under a second).  A damaged or unreadable cache is rebuilt."""
     import pickle
+    global _READING_INDEX
     path = _cache_path()
     try:
+        _READING_INDEX = True
         with open(path, "rb") as fh:
             gz = pickle.load(fh)
         if isinstance(gz, Gazetteer):
             return gz
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         pass
+    finally:
+        _READING_INDEX = False
     gz = _build()
     try:
         from .atomic import write_bytes

@@ -86,11 +86,11 @@ def date_literal(iso: str) -> Literal:
 class _ArticleGraph:
     """Writes one article's named graph."""
 
-    def __init__(self, ds: Dataset, res: ArticleResult, resolved: Resolved):
+    def __init__(self, res: ArticleResult, resolved: Resolved):
         self.res = res
         self.resolved = resolved
         self.aid = res.article.id
-        self.g: Graph = ds.graph(graph_iri(self.aid))
+        self.g = _Triples()
         self.article = ID[f"article/{self.aid}"]
         self.described: set[str] = set()
         self.gz = gazetteer.load()
@@ -361,20 +361,67 @@ class _ArticleGraph:
 
 
 def extractor_graph(ds: Dataset) -> None:
-    g = ds.graph(ID["graph/provenance"])
+    g = ds.graph(PROVENANCE_GRAPH)
+    for t in extractor_triples():
+        g.add(t)
+
+
+class _Triples(dict):
+    """An article graph while it is written: its triples in the order made, each once (a dict
+    keeps insertion order; rdflib's in-memory store would cost more than making the terms)."""
+
+    def add(self, triple) -> None:
+        self[triple] = None
+
+
+def article_triples(res: ArticleResult, resolved: Resolved) -> list[tuple]:
+    """The triples of one article's named graph (rdflib terms)."""
+    writer = _ArticleGraph(res, resolved)
+    writer.write()
+    return list(writer.g)
+
+
+def extractor_triples() -> list[tuple]:
+    out = []
     for key, label in EXTRACTORS.items():
         iri = ID[f"extractor/{key}"]
-        g.add((iri, RDF.type, CKG.Extractor))
-        g.add((iri, RDFS.label, Literal(label, lang="en")))
+        out += [(iri, RDF.type, CKG.Extractor), (iri, RDFS.label, Literal(label, lang="en"))]
+    return out
+
+
+PROVENANCE_GRAPH = ID["graph/provenance"]
 
 
 def to_dataset(resolved: Resolved) -> Dataset:
+    """The whole build as one in-memory rdflib Dataset (for small builds and for Python callers;
+    ``coalition-kg build`` streams the article graphs instead, see :mod:`.build`)."""
     ds = Dataset()
     bind(ds)
     extractor_graph(ds)
     for res in resolved.results:
-        _ArticleGraph(ds, res, resolved).write()
+        g = ds.graph(graph_iri(res.article.id))
+        g.addN((s, p, o, g) for s, p, o in article_triples(res, resolved))
     return ds
+
+
+def _term_nt(term, cache: dict) -> str:
+    text = cache.get(term)
+    if text is None:
+        if isinstance(term, URIRef):
+            text = f"<{term}>"
+        elif isinstance(term, Literal):
+            text = term.n3()        # "…"@ar, "…"^^<datatype IRI>; quotes, backslashes, line breaks escaped
+        else:
+            raise TypeError(f"no blank nodes or variables in article graphs: {term!r}")
+        if len(cache) < 200_000:
+            cache[term] = text
+    return text
+
+
+def ntriples(triples: list[tuple], cache: dict | None = None) -> list[str]:
+    """N-Triples lines (each ending in a line break) for rdflib triples, without rdflib's store."""
+    cache = {} if cache is None else cache
+    return [f"{_term_nt(s, cache)} {_term_nt(p, cache)} {_term_nt(o, cache)} .\n" for s, p, o in triples]
 
 
 def union_graph(ds: Dataset) -> Graph:

@@ -186,6 +186,32 @@ def _from_ox(term):
 # the embedded store
 
 MARK = "coalition-kg-store.json"     # written into a store directory once its content is complete
+BULK_LINES = 400_000                 # N-Quads lines buffered per call of Oxigraph's bulk loader
+INCREMENTAL_SHARE = 0.25             # more graphs changed than this share: a new store is bulk-loaded
+PREFIXES = {"ckg": "https://w3id.org/coalition-kg/ontology#", "id": "https://w3id.org/coalition-kg/id/",
+            "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+            "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
+            "schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+
+
+def _digest(lines: list[str]) -> str:
+    import hashlib
+    h = hashlib.sha1()
+    for line in sorted(lines):
+        h.update(line.encode("utf-8"))
+    return h.hexdigest()
+
+
+def _drop_graph(store, iri: str) -> None:
+    """Remove a named graph, and from the default graph the triples no other graph holds."""
+    import pyoxigraph as ox
+    g = ox.NamedNode(iri)
+    for q in list(store.quads_for_pattern(None, None, None, g)):
+        store.remove(q)
+        if not any(isinstance(x.graph_name, ox.NamedNode)
+                   for x in store.quads_for_pattern(q.subject, q.predicate, q.object, None)):
+            store.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
 
 
 def _exchange(a: Path, b: Path) -> None:
@@ -285,21 +311,30 @@ class OxigraphStore:
 
     # -- writing --------------------------------------------------------------------------------
     def replace(self, ds: Dataset, add: bool = False) -> int:
-        """Make the store hold exactly the article graphs of ``ds`` (``add``: the current graphs
+        """Make the store hold exactly the named graphs of ``ds`` (``add``: the current graphs
         too, those named in ``ds`` replaced).  Atomic; returns the quads of ``ds`` written."""
+        by_graph: dict[str, list[str]] = {}
+        for s, p, o, g in ds.quads((None, None, None, None)):
+            gid = g.identifier if hasattr(g, "identifier") else g
+            if isinstance(gid, URIRef):
+                by_graph.setdefault(str(gid), []).append(f"{s.n3()} {p.n3()} {o.n3()} .\n")
+        self.write_graphs(lambda: iter(by_graph.items()), add=add)
+        return sum(len(v) for v in by_graph.values())
+
+    def write_graphs(self, source, add: bool = False) -> dict:
+        """Make the store hold exactly the named graphs that ``source()`` yields, as
+        ``(graph IRI, N-Triples lines)`` pairs (``add``: keep the store's other graphs too).
+
+        Atomic, and incremental: the store's manifest records a digest of every graph; when no
+        digest changed nothing is written, when a few did a hard-linked copy of the store gets
+        just those graphs replaced, otherwise a new store is bulk-loaded.  Either way the new
+        content is swapped in whole.  ``source`` is called once more when something changed, so
+        it must give the same graphs again (the build regenerates them: cheaper than keeping
+        them).  Only one graph's lines are held at a time (the bulk loader's buffer aside)."""
         import fcntl
-        import pyoxigraph as ox
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
         check_store_location(self.path)
-        quads = []
-        for s, p, o, g in ds.quads((None, None, None, None)):
-            if g is None:
-                continue
-            gid = g.identifier if hasattr(g, "identifier") else g
-            if not isinstance(gid, URIRef):
-                continue
-            quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), _to_ox(gid)))
         parent, name = self.path.parent, self.path.name
         lock = open(parent / f".{name}.lock", "a+")
         try:
@@ -309,11 +344,41 @@ class OxigraphStore:
                 raise StoreError(f"{self.path}: another build is writing this store") from None
             for stale in parent.glob(f".{name}.new-*"):
                 shutil.rmtree(stale, ignore_errors=True)
+            try:
+                old = self._manifest()
+                self.store                     # opens: a damaged store is rewritten whole (or refused for --add)
+            except StoreError:
+                if add:
+                    raise
+                old = None
+            self.close()
+            digests: dict[str, list] | None = None
+            if old is not None:
+                digests = {iri: [_digest(lines), len(lines)] for iri, lines in source()}
+                changed = {g for g, d in digests.items() if old.get(g) != d}
+                dropped = set() if add else {g for g in old if g not in digests}
+                if not changed and not dropped:
+                    return {"written": False, "changed": 0, "dropped": 0, "unchanged": len(digests),
+                            "quads": self.info().get("quads"), "articles": self.info().get("articles")}
+                incremental = add or len(changed) + len(dropped) <= INCREMENTAL_SHARE * max(len(old), 1)
+            else:
+                changed, dropped, incremental = set(), set(), False
             tmp = parent / f".{name}.new-{os.getpid()}"
             try:
-                n_articles = self._write_new(tmp, quads, ds, add)
+                try:
+                    if incremental:
+                        manifest = self._write_changes(tmp, source, old, digests, changed, dropped)
+                    else:
+                        manifest = self._write_all(tmp, source)
+                    n_articles = self._count_articles(tmp)
+                except StoreError:
+                    raise
+                except Exception as exc:
+                    raise StoreError(f"{self.path}: writing the new store failed ({exc}); "
+                                     f"the old store is unchanged") from None
                 self.close()
-                info = {"articles": n_articles, "quads": self._quads, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                info = {"articles": n_articles, "quads": sum(n for _, n in manifest.values()),
+                        "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "graphs": manifest}
                 with open(tmp / MARK, "w", encoding="utf-8") as fh:
                     json.dump(info, fh)
                     fh.flush()
@@ -323,10 +388,10 @@ class OxigraphStore:
                     try:
                         _exchange(tmp, self.path)
                     except OSError:            # no renameat2: two renames (a short window with no store)
-                        old = parent / f".{name}.new-{os.getpid()}-old"
-                        os.rename(self.path, old)
+                        old_dir = parent / f".{name}.new-{os.getpid()}-old"
+                        os.rename(self.path, old_dir)
                         os.rename(tmp, self.path)
-                        os.rename(old, tmp)
+                        os.rename(old_dir, tmp)
                 else:
                     os.rename(tmp, self.path)
                 _fsync_dir(parent)
@@ -334,41 +399,107 @@ class OxigraphStore:
                 shutil.rmtree(tmp, ignore_errors=True)
         finally:
             lock.close()
-        return len(quads)
+        return {"written": True, "incremental": incremental,
+                "changed": len(changed) if incremental else len(manifest), "dropped": len(dropped),
+                "unchanged": len(manifest) - len(changed) if incremental else 0,
+                "quads": info["quads"], "articles": n_articles}
 
-    def _write_new(self, tmp: Path, quads: list, ds: Dataset, add: bool) -> int:
+    def _manifest(self) -> dict[str, list] | None:
+        """graph IRI -> [digest, quads] of a complete store (digest None: written before
+        manifests existed); None when there is no complete store here."""
+        if not (self.path / MARK).is_file():
+            return None
+        graphs = self.info().get("graphs")
+        if isinstance(graphs, dict):
+            return {g: list(v) for g, v in graphs.items()}
+        return {g: [None, 0] for g in self.graphs()}
+
+    def _write_all(self, tmp: Path, source) -> dict:
         import pyoxigraph as ox
-        current = (self.path / MARK).is_file() or (self.path / "CURRENT").is_file()
-        try:
-            if add and current:
-                self.store.flush()
-                self.store.backup(str(tmp))
-                self.close()
-                new = ox.Store(str(tmp))
-                for gid in {q.graph_name for q in quads}:
-                    if new.contains_named_graph(gid):
-                        new.remove_graph(gid)
-                new.extend(quads)
-                new.update("CLEAR SILENT DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-            else:
-                new = ox.Store(str(tmp))
-                # Oxigraph's bulk loader, and the de-duplicated default graph computed here
-                new.bulk_extend(quads)
-                new.bulk_extend(ox.Quad(t[0], t[1], t[2], ox.DefaultGraph())
-                                for t in {(q.subject, q.predicate, q.object) for q in quads})
-            new.flush()
-            n_articles = next(iter(new.query(
-                "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { GRAPH ?g { ?a a <https://w3id.org/coalition-kg/ontology#Article> } }")))["n"]
-            self._quads = sum(1 for q in new.quads_for_pattern(None, None, None, None)
-                              if isinstance(q.graph_name, ox.NamedNode))
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"{self.path}: writing the new store failed ({exc}); the old store is unchanged") from None
+        new = ox.Store(str(tmp))
+        manifest: dict[str, list] = {}
+        nq: list[str] = []
+        nt: list[str] = []
+
+        def flush():
+            # Oxigraph's bulk loader; the default graph mirrors the union of the named graphs
+            # (a triple in several graphs is one key: the loader keeps it once)
+            if nq:
+                new.bulk_load(input="".join(nq).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+                new.bulk_load(input="".join(nt).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                              to_graph=ox.DefaultGraph())
+                nq.clear()
+                nt.clear()
+        for iri, lines in source():
+            manifest[iri] = [_digest(lines), len(lines)]
+            tail = f" <{check_iri(iri, 'graph name')}> .\n"
+            nq.extend(line[:-3] + tail for line in lines)
+            nt.extend(lines)
+            if len(nq) >= BULK_LINES:
+                flush()
+        flush()
+        new.flush()
         del new
+        return manifest
+
+    def _write_changes(self, tmp: Path, source, old: dict, digests: dict, changed: set, dropped: set) -> dict:
+        import pyoxigraph as ox
+        self.store.flush()
+        self.store.backup(str(tmp))         # a RocksDB checkpoint: hard links, no copy
+        self.close()
+        new = ox.Store(str(tmp))
+        manifest = {g: v for g, v in old.items() if g not in dropped}
+        for g in dropped:
+            _drop_graph(new, g)
+        for iri, lines in source():
+            if iri not in changed:
+                continue
+            if iri in old:
+                _drop_graph(new, iri)
+            tail = f" <{check_iri(iri, 'graph name')}> .\n"
+            new.load(input="".join(line[:-3] + tail for line in lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            new.load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            manifest[iri] = digests[iri]
+        new.flush()
+        del new
+        return manifest
+
+    @staticmethod
+    def _count_articles(tmp: Path) -> int:
         import gc
+
+        import pyoxigraph as ox
         gc.collect()
-        return int(n_articles.value)
+        st = ox.Store.read_only(str(tmp))
+        n = next(iter(st.query("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { GRAPH ?g { ?a a "
+                               "<https://w3id.org/coalition-kg/ontology#Article> } }")))["n"]
+        del st
+        gc.collect()
+        return int(n.value)
+
+    def triples(self) -> int:
+        """Distinct triples (the default graph: the union of the article graphs)."""
+        import pyoxigraph as ox
+        return self._reading(lambda: int(next(iter(self.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value))
+
+    def dump(self, path: str | Path, fmt: str) -> None:
+        """Write the graph to a file (atomically): ``ttl``/``nt`` the union graph, ``trig``/``nq``
+        /``jsonld`` every named graph."""
+        import pyoxigraph as ox
+        from .atomic import atomic_path
+        fmts = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
+                "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                if fmt in ("ttl", "nt"):
+                    self.store.dump(fh, fmts[fmt], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+                else:
+                    named = (q for q in self.store.quads_for_pattern(None, None, None, None)
+                             if isinstance(q.graph_name, ox.NamedNode))
+                    ox.serialize(named, fh, fmts[fmt], prefixes=PREFIXES if fmt == "trig" else None)
+                fh.flush()
+                os.fsync(fh.fileno())
 
     def _is_empty(self) -> bool:
         return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None

@@ -27,6 +27,19 @@ def require(condition: bool, why: str):
         pytest.skip(why)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_facts_cache(tmp_path_factory):
+    """Builds in the tests (and the commands they run) keep their facts in a cache of their own,
+    never the user's."""
+    old = os.environ.get("COALITION_KG_FACTS")
+    os.environ["COALITION_KG_FACTS"] = str(tmp_path_factory.mktemp("facts") / "facts.sqlite")
+    yield
+    if old is None:
+        os.environ.pop("COALITION_KG_FACTS", None)
+    else:
+        os.environ["COALITION_KG_FACTS"] = old
+
+
 @pytest.fixture(scope="session")
 def recognizer():
     from coalition_kg.ner import Recognizer

@@ -1,0 +1,101 @@
+"""The facts cache: every article's extracted facts, kept between builds.
+
+A build looks up each article by its identifier, the SHA-256 of its bytes and the *version* of
+what produced the facts (this package's code and word lists, and the tagger's files): when all
+three match, the stored :class:`.pipeline.ArticleResult` is used and the article is not tagged
+or extracted again.  So a rebuild of unchanged articles costs only resolution and RDF, a changed
+article is processed again, and a killed build, run again, redoes only the chunks it had not
+finished (each chunk is committed as soon as it is done).
+
+One SQLite file (``$COALITION_KG_FACTS``, default ``$XDG_CACHE_HOME/coalition-kg/facts.sqlite``),
+one row per article identifier: a new version of an article replaces the old row.  It is a cache:
+deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import zlib
+from pathlib import Path
+
+ENV_FACTS = "COALITION_KG_FACTS"
+PACKAGE = Path(__file__).resolve().parent
+_CODE_SUFFIXES = {".py", ".txt", ".json", ".tsv", ".csv", ".rq"}
+
+
+def default_path() -> Path:
+    env = os.environ.get(ENV_FACTS)
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coalition-kg" / "facts.sqlite"
+
+
+def code_version() -> str:
+    """A digest of every source and data file of the package (the shipped models aside)."""
+    h = hashlib.sha1()
+    for p in sorted(PACKAGE.rglob("*")):
+        if p.suffix in _CODE_SUFFIXES and "models" not in p.relative_to(PACKAGE).parts and p.is_file():
+            h.update(str(p.relative_to(PACKAGE)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def model_version(source: str) -> str:
+    """A digest of a tagger: its directory's file names, sizes and the bytes of its weights."""
+    h = hashlib.sha1(source.encode())
+    path = Path(source.split(":", 1)[1] if source.startswith("stanza-official:") else source)
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file():
+                h.update(f"{p.relative_to(path)}:{p.stat().st_size}".encode())
+                if p.suffix == ".pt" and p.stat().st_size < 64 << 20:
+                    h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class FactsCache:
+    def __init__(self, version: str, path: str | Path | None = None):
+        self.version = version
+        self.path = Path(path) if path else default_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), timeout=60)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS facts (id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
+                            "version TEXT NOT NULL, result BLOB NOT NULL)")
+            self.db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise OSError(f"{self.path}: cannot open the facts cache ({exc}); "
+                          f"set {ENV_FACTS} elsewhere or build with --no-cache") from None
+
+    def get_many(self, articles) -> dict[tuple[str, str], object]:
+        """(id, sha256) -> stored result, for the articles whose facts are current."""
+        out = {}
+        want = {(a.id, a.sha256): a for a in articles}
+        ids = [a.id for a in articles]
+        for k in range(0, len(ids), 500):
+            part = ids[k:k + 500]
+            rows = self.db.execute(f"SELECT id, sha256, result FROM facts WHERE version = ? AND id IN "
+                                   f"({','.join('?' * len(part))})", [self.version, *part])
+            for aid, sha, blob in rows:
+                if (aid, sha) in want:
+                    try:
+                        res = pickle.loads(zlib.decompress(blob))
+                    except Exception:      # a damaged or foreign row is a miss, not a failure
+                        continue
+                    # the stored article is this article (its path may have moved)
+                    import dataclasses
+                    out[(aid, sha)] = dataclasses.replace(res, article=want[(aid, sha)])
+        return out
+
+    def put_many(self, results) -> None:
+        rows = [(r.article.id, r.article.sha256, self.version,
+                 zlib.compress(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), 3)) for r in results]
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO facts (id, sha256, version, result) VALUES (?, ?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,265 @@
+"""Running the per-article steps over a whole batch: where and how, not what.
+
+What happens to one article is :func:`.pipeline.process_article`'s business; this module runs it
+over thousands of them:
+
+* **batched NER**: the sentences of a chunk of articles go to the tagger in one call (sorted by
+  length inside :meth:`.ner.Recognizer.tag`; :func:`.text.split_sentences` caps a sentence's
+  tokens and characters, so one pathological sentence cannot blow up time or memory);
+* **workers**: chunks run in ``workers`` processes (default: the machine's cores), each loading
+  the tagger once, or on a **Dask** cluster (``scheduler``: ``"local"`` for a
+  ``LocalCluster``, or ``tcp://HOST:PORT``), the tagger loaded once per Dask worker by a worker
+  plugin;
+* **the facts cache** (:mod:`.cache`): an article whose text and code/model version are unchanged
+  is not processed again; every finished chunk is committed at once, so a killed build, run
+  again, goes on where it stopped.
+
+Results come back in input order (build-level resolution must not depend on which worker was
+faster), compact (:meth:`.pipeline.ArticleResult.compact`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from .ner import entities_from_tags
+from .pipeline import ArticleResult, extract_article
+from .reader import Article
+from .text import split_sentences
+
+log = logging.getLogger(__name__)
+
+CHUNK_WORDS = 6000          # words per chunk of articles sent to the tagger together (about 15 articles)
+CHUNK_ARTICLES = 64         # and at most this many articles ($COALITION_KG_CHUNK_ARTICLES: fewer, so
+                            # that a build commits its facts more often)
+ENV_CHUNK = "COALITION_KG_CHUNK_ARTICLES"
+
+
+@dataclass(frozen=True)
+class TaggerSpec:
+    """What a worker needs to load the same tagger as the main process (picklable)."""
+    model: str | None = None
+    stanza_dir: str | None = None
+    transformer: str | None = None
+
+    def load(self):
+        from .ner import Recognizer
+        return Recognizer(self.model, self.stanza_dir, transformer_dir=self.transformer)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:       # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# one chunk: what a worker does
+
+def tag_chunk(articles: list[Article], recognizer) -> list:
+    """(sentences, entities) per article, the chunk's sentences tagged in one call; when that
+    call fails, article by article, so that one bad article is reported alone."""
+    sentences = [split_sentences(a.text) for a in articles]
+    flat = [s for ss in sentences for s in ss]
+    try:
+        tags = recognizer.tag(flat)
+    except Exception:
+        if len(articles) == 1:
+            raise
+        out = []
+        for a in articles:
+            try:
+                out.extend(tag_chunk([a], recognizer))
+            except Exception as exc:
+                out.append(exc)
+        return out
+    out, k = [], 0
+    for a, ss in zip(articles, sentences):
+        out.append((ss, entities_from_tags(a.text, ss, tags[k:k + len(ss)])))
+        k += len(ss)
+    return out
+
+
+def process_chunk(articles: list[Article], recognizer, extract: bool = True) -> list:
+    """Per article: its compact :class:`ArticleResult` (``extract``) or its entities, or a
+    one-line error message."""
+    out = []
+    for a, tagged in zip(articles, tag_chunk(articles, recognizer)):
+        if isinstance(tagged, Exception):
+            out.append(f"{a.path}: NER failed ({type(tagged).__name__}: {tagged})")
+            continue
+        sentences, entities = tagged
+        if not extract:
+            out.append(entities)
+            continue
+        try:
+            out.append(extract_article(a, sentences, entities).compact())
+        except Exception as exc:  # one broken article must not sink the batch
+            out.append(f"{a.path}: extraction failed ({type(exc).__name__}: {exc})")
+    return out
+
+
+# the tagger of a worker process (local pool or Dask worker), loaded once
+_TAGGER = None
+_SPEC: TaggerSpec | None = None
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+    torch.set_num_threads(threads)
+
+
+def _init_worker(spec: TaggerSpec, threads: int | None) -> None:
+    global _TAGGER, _SPEC
+    if threads:
+        _set_threads(threads)
+    _SPEC = spec
+    _TAGGER = spec.load()
+
+
+def _worker_chunk(spec: TaggerSpec, articles: list[Article], extract: bool) -> list:
+    global _TAGGER, _SPEC
+    if _TAGGER is None or _SPEC != spec:       # a Dask worker that joined after the plugin ran
+        _init_worker(spec, None)
+    return process_chunk(articles, _TAGGER, extract)
+
+
+# ---------------------------------------------------------------------------------------------
+# the batch
+
+def chunks(articles: Iterable[Article]) -> Iterator[list[Article]]:
+    most = CHUNK_ARTICLES
+    if os.environ.get(ENV_CHUNK, "").isdigit() and int(os.environ[ENV_CHUNK]) > 0:
+        most = min(most, int(os.environ[ENV_CHUNK]))
+    cur, words = [], 0
+    for a in articles:
+        cur.append(a)
+        words += a.text.count(" ") + 1
+        if words >= CHUNK_WORDS or len(cur) >= most:
+            yield cur
+            cur, words = [], 0
+    if cur:
+        yield cur
+
+
+def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=None, workers: int | None = None,
+        scheduler: str | None = None, cache=None, errors: list[str] | None = None,
+        progress: Callable[[int], None] | None = None, extract: bool = True, stats: dict | None = None) -> list:
+    """Process every article; returns, in input order, the compact results (``extract``) or
+    ``(article, entities)`` pairs.  Failed articles are reported into ``errors`` and left out.
+
+    ``recognizer``: an already loaded tagger, used when running in this process (one worker);
+    otherwise ``spec`` says what to load.  ``cache``: a :class:`.cache.FactsCache`."""
+    articles = list(articles)
+    errors = errors if errors is not None else []
+    spec = spec or TaggerSpec()
+    done: dict[int, object] = {}
+    todo: list[tuple[int, Article]] = []
+    if cache is not None and extract:
+        hits = cache.get_many(articles)
+        for i, a in enumerate(articles):
+            if (a.id, a.sha256) in hits:
+                done[i] = hits[(a.id, a.sha256)]
+            else:
+                todo.append((i, a))
+        if progress and done:
+            progress(len(done))
+    else:
+        todo = list(enumerate(articles))
+    if stats is not None:
+        stats.update(reused=len(done), processed=len(todo))
+    batches = [list(b) for b in _index_chunks(todo)]
+    workers = default_workers() if workers is None else max(1, workers)
+
+    def finished(batch: list[tuple[int, Article]], outs: list) -> None:
+        good = []
+        for (i, a), out in zip(batch, outs):
+            if isinstance(out, str):
+                errors.append(out)
+            else:
+                done[i] = out if extract else (a, out)
+                good.append(out)
+        if cache is not None and extract and good:
+            cache.put_many(good)
+        if progress:
+            progress(len(batch))
+
+    if scheduler:
+        _run_dask(batches, spec, scheduler, workers, extract, finished)
+    elif workers == 1 or len(batches) <= 1:
+        rec = recognizer if recognizer is not None else spec.load()
+        for batch in batches:
+            finished(batch, process_chunk([a for _, a in batch], rec, extract))
+    else:
+        _run_pool(batches, spec, min(workers, len(batches)), extract, finished)
+    return [done[i] for i in sorted(done)]
+
+
+def _index_chunks(todo: list[tuple[int, Article]]) -> Iterator[list[tuple[int, Article]]]:
+    pos = {id(a): (i, a) for i, a in todo}
+    for chunk in chunks(a for _, a in todo):
+        yield [pos[id(a)] for a in chunk]
+
+
+def _run_pool(batches, spec, workers, extract, finished) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    # spawn, not fork: a forked torch runtime can hang; each worker loads the tagger once and
+    # runs torch on one thread (the workers are the parallelism)
+    # (loaded on its first chunk, so that a tagger that cannot load is an ordinary error)
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_set_threads,
+                             initargs=(1,)) as pool:
+        pending: deque = deque()
+        it = iter(batches)
+        for batch in it:                       # a bounded number in flight: memory stays flat
+            pending.append((batch, pool.submit(_worker_chunk, spec, [a for _, a in batch], extract)))
+            if len(pending) >= 2 * workers:
+                b, f = pending.popleft()
+                finished(b, f.result())
+        while pending:
+            b, f = pending.popleft()
+            finished(b, f.result())
+
+
+def _run_dask(batches, spec, scheduler, workers, extract, finished) -> None:
+    try:
+        from distributed import Client, LocalCluster, WorkerPlugin
+    except ImportError:
+        raise RuntimeError("--scheduler needs Dask: pip install 'coalition-kg[dask]'") from None
+
+    class TaggerPlugin(WorkerPlugin):
+        """Loads the tagger once in every worker, including workers that join later."""
+
+        def __init__(self, spec: TaggerSpec):
+            self.spec = spec
+
+        def setup(self, worker):
+            _init_worker(self.spec, 1)
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler, timeout=30)
+    try:
+        client.register_plugin(TaggerPlugin(spec), name="coalition-kg-tagger")
+        pending: deque = deque()
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        for batch in batches:
+            pending.append((batch, client.submit(_worker_chunk, spec, [a for _, a in batch], extract, pure=False)))
+            if len(pending) >= 2 * n_workers:
+                b, f = pending.popleft()
+                finished(b, f.result())
+        while pending:
+            b, f = pending.popleft()
+            finished(b, f.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,127 @@
+"""Issue 12: the batch machinery — worker processes and Dask give the same graph as one process;
+incremental builds reprocess only what changed and leave the store as a fresh build would; a
+killed build, run again, does not redo the articles it had finished.  Real model, real stores."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from conftest import CLI, ROOT, SEEDS, run_cli
+from test_reliability import ARTICLES
+
+
+def _quads(store_dir) -> set:
+    st = ox.Store.read_only(str(store_dir))
+    out = {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in st}
+    del st
+    return out
+
+
+def _graph(out_dir) -> Graph:
+    return Graph().parse(out_dir / "graph.ttl", format="turtle")
+
+
+def test_worker_processes_and_a_dask_local_cluster_give_the_graph_of_one_process(tmp_path, monkeypatch):
+    from coalition_kg import runner
+    from coalition_kg.build import build
+    from coalition_kg.ner import Recognizer
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(runner, "CHUNK_ARTICLES", 2)        # the five seeds in three chunks
+    spec = runner.TaggerSpec()
+    one = build([str(SEEDS)], spec, tmp_path / "one", workers=1, recognizer=Recognizer())
+    pool = build([str(SEEDS)], spec, tmp_path / "pool", workers=2)
+    dask = build([str(SEEDS)], spec, tmp_path / "dask", workers=2, scheduler="local")
+    assert one["articles"] == pool["articles"] == dask["articles"] == 5
+    assert one["articles_processed"] == 5
+    g1 = _graph(tmp_path / "one")
+    assert len(g1) > 5000
+    assert isomorphic(g1, _graph(tmp_path / "pool"))
+    assert isomorphic(g1, _graph(tmp_path / "dask"))      # same triples (the graphs have no blank nodes)
+
+
+def _write(folder, names, extra=None):
+    folder.mkdir(exist_ok=True)
+    for p in folder.glob("*.txt"):
+        p.unlink()
+    for n in names:
+        (folder / f"{n}.txt").write_text(ARTICLES[n] + (extra.get(n, "") if extra else ""), encoding="utf-8")
+
+
+def test_incremental_builds_reprocess_only_changed_articles_and_match_a_fresh_build(tmp_path):
+    docs, store, out = tmp_path / "docs", tmp_path / "store", tmp_path / "out"
+    env = {"COALITION_KG_FACTS": str(tmp_path / "facts.sqlite")}
+
+    def build(target=store, *more):
+        proc = run_cli("build", docs, "--out", out, "--store", target, "--json", "-q", *more, env=env)
+        return json.loads(proc.stdout)
+
+    _write(docs, ["rome", "amman", "marrakesh", "kuwait"])
+    first = build()
+    assert (first["articles_processed"], first["articles_reused"]) == (4, 0)
+    # nothing changed: no article processed, the store not rewritten
+    mark = (store / "coalition-kg-store.json").read_text()
+    again = build()
+    assert (again["articles_processed"], again["articles_reused"]) == (0, 4)
+    assert again["store_graphs_changed"] == 0 and (store / "coalition-kg-store.json").read_text() == mark
+    assert again["triples"] == first["triples"]
+    # one article changed, one removed: only the changed one is processed; the store holds what a
+    # fresh build of the same files holds, quad for quad (the union default graph included)
+    _write(docs, ["rome", "amman", "marrakesh"],
+           extra={"amman": "وشارك في الاجتماع وزير الخارجية المغربي ناصر بوريطة.\n"})
+    changed = build()
+    assert (changed["articles_processed"], changed["articles_reused"]) == (1, 2)
+    assert changed["store_articles"] == 3
+    fresh = build(tmp_path / "fresh", "--no-cache")
+    assert fresh["articles_processed"] == 3
+    assert _quads(store) == _quads(tmp_path / "fresh")
+    assert not any("kuwait" in q[3] for q in _quads(store))
+    # the changed article's new sentence is in its graph
+    assert any("graph/amman" in q[3] and "بوريطة" in q[2] for q in _quads(store))
+
+
+def test_a_killed_build_goes_on_where_it_stopped(tmp_path):
+    docs, store, out = tmp_path / "docs", tmp_path / "store", tmp_path / "out"
+    facts = tmp_path / "facts.sqlite"
+    docs.mkdir()
+    for p in sorted((ROOT.parent / "shared" / "dev" / "docs").glob("*.txt"))[:6] + sorted(SEEDS.glob("*.txt")):
+        (docs / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    n = len(list(docs.glob("*.txt")))
+    env = {"COALITION_KG_FACTS": str(facts), "COALITION_KG_CHUNK_ARTICLES": "1"}
+    import os
+    proc = subprocess.Popen(CLI + ["build", str(docs), "--out", str(out), "--store", str(store), "-q",
+                                   "--workers", "1"], cwd=ROOT, env=dict(os.environ, **env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if facts.exists():
+            try:
+                with sqlite3.connect(str(facts), timeout=5) as db:
+                    stored = db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+            except sqlite3.Error:
+                stored = 0
+            if stored >= 3:
+                break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the build finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (store / "coalition-kg-store.json").exists()        # killed before its store was written
+    with sqlite3.connect(str(facts)) as db:
+        stored = db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+    assert 3 <= stored < n
+    done = json.loads(run_cli("build", docs, "--out", out, "--store", store, "--json", "-q", env=env).stdout)
+    assert done["articles_reused"] == stored and done["articles_processed"] == n - stored
+    assert done["store_articles"] == n
+    ref = json.loads(run_cli("build", docs, "--out", tmp_path / "ref", "--store", tmp_path / "ref-store", "--json",
+                             "-q", "--no-cache", env=env).stdout)
+    assert _quads(store) == _quads(tmp_path / "ref-store") and ref["triples"] == done["triples"]
