@@ -37,6 +37,33 @@ def key(text: str) -> str:
     return " ".join(words)
 
 
+def name_starts(keys) -> dict[str, int]:
+    """First word of each key -> the most words of a key that starts with it.
+
+    A scan over every word window of a sentence uses it to skip the windows no key can match
+    (:func:`reach`)."""
+    out: dict[str, int] = {}
+    for k in keys:
+        first = k.partition(" ")[0]
+        out[first] = max(out.get(first, 0), k.count(" ") + 1)
+    return out
+
+
+def reach(starts: dict[str, int], word: str) -> int:
+    """The most words of a key in ``starts`` (see :func:`name_starts`) that a run of normalized
+    words beginning with ``word`` can be read as, its clitics stripped: 0 when none begins so.
+
+    A run of n non-empty normalized words has a key of at least n words whose first word is
+    that of ``key(variant)``, so a run longer than this matches no key."""
+    return max([starts.get(head, 0) for head in _reading_heads(word)])
+
+
+@lru_cache(maxsize=1 << 18)
+def _reading_heads(word: str) -> tuple[str, ...]:
+    """The first word of the key of each clitic reading of ``word`` (asked of every word)."""
+    return tuple(key(v).partition(" ")[0] for v in _clitic_variants(word))
+
+
 def clitic_variants(word: str) -> list[str]:
     """Readings of a normalized word with Arabic proclitics removed, longest first:
     و/ف (and), ب/ل/ك (prepositions, لل → ال), and the article ال."""
@@ -106,6 +133,8 @@ class Gazetteer:
     by_geonames: dict[str, Place] = field(default_factory=dict)   # GeoNames ID -> city
     spelling: dict[str, str] = field(default_factory=dict)        # city key -> Arabic spelling as in GeoNames
     max_words: int = 1
+    # first word of a country, nisba or city key -> most words of such a key (see name_starts)
+    starts: dict[str, int] = field(default_factory=dict)
 
     # -- lookups on one normalized key ------------------------------------------------------
     def country(self, k: str) -> Place | None:
@@ -337,4 +366,6 @@ def _build() -> Gazetteer:
         options.sort(key=lambda p: (p.code not in capitals, -p.population))
         # the label is the Arabic spelling that matched, so that روما is not shown as رم
         gz.cities[k] = options
+    # (ambiguous names are left out: linking._match only ever matches a key of these three tables)
+    gz.starts = name_starts([*gz.country_names, *gz.nisbas, *gz.cities])
     return gz

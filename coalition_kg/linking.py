@@ -161,6 +161,11 @@ def organizations() -> dict[str, OrgEntry]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _organization_starts() -> dict[str, int]:
+    return gazetteer.name_starts(organizations())
+
+
 def _token_keys(sentence: Sentence) -> list[str]:
     return [normalize(t.text) for t in sentence.tokens]
 
@@ -187,9 +192,11 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
             in_other[k] = True
     taken = [False] * len(words)
     found: list[Mention] = []
+    # windows that no gazetteer name can start (most of them) would not match: skipped unread
+    longest = [gazetteer.reach(gz.starts, w) if w else 0 for w in words]
     for n in range(min(gz.max_words, 7), 0, -1):
         for i in range(0, len(words) - n + 1):
-            if any(taken[i:i + n]) or not words[i]:
+            if longest[i] < n or any(taken[i:i + n]):
                 continue
             span_words = words[i:i + n]
             if not all(span_words):
@@ -484,9 +491,11 @@ def _scan_organizations(text: str, sentence: Sentence, taken_spans: set[tuple[in
         for k in range(a, b):
             taken[k] = True
     out = []
+    starts = _organization_starts()
+    longest = [gazetteer.reach(starts, w) if w else 0 for w in words]   # as in find_places
     for n in range(8, 0, -1):
         for i in range(0, len(words) - n + 1):
-            if any(taken[i:i + n]) or not all(words[i:i + n]):
+            if longest[i] < n or any(taken[i:i + n]) or not all(words[i:i + n]):
                 continue
             for first in clitic_variants(words[i]):
                 k = key(" ".join([first] + words[i + 1:i + n]))

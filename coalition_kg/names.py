@@ -29,9 +29,8 @@ class ArticlePersons:
 
 def article_persons(article: Article, sentences: list[Sentence], entities: list[Entity],
                     mentions: list[Mention]) -> ArticlePersons:
+    # ``mentions`` is linking.link's answer for this article: not computed a second time here
     text = article.text
-    text = article.text
-    mentions = linking.link(text, sentences, entities)
     places = [m for m in mentions if m.kind in ("Country", "City")]
     sent_by_index = {s.index: s for s in sentences}
 

@@ -153,9 +153,10 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
     # تنظيم داعش"، "التحالف ضد داعش")
     inside_names |= {m.last_token for m in orgs if m.last_token < len(words) and words[m.last_token] in _TOPIC_BREAKS}
     inside_names = frozenset(inside_names)
-    nouns = [k for k, w in enumerate(words) if any(v in _MEETING_NOUNS for v in _bare(w))
+    # (``not S.isdisjoint(...)``: some reading of the word is in S, without a generator per word)
+    nouns = [k for k, w in enumerate(words) if not _MEETING_NOUNS.isdisjoint(_bare(w))
              and not (k + 1 < len(words) and words[k + 1] in _NON_MEETING)]
-    backref = [k for k, w in enumerate(words) if any(v in _BACKREF for v in _bare(w)) and k not in nouns]
+    backref = [k for k, w in enumerate(words) if not _BACKREF.isdisjoint(_bare(w)) and k not in nouns]
     nouns = sorted(nouns + backref)
     convened = _convened(sent, words, spers)
     verbs = [k for k, w in enumerate(words) if _starts(w, _MEETING_VERB_PREFIXES)]
@@ -163,7 +164,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
     # "… الذي دعا إليه وزير الخارجية الأمريكي مايك بومبيو": the one who called the meeting
     invite += [k for k, w in enumerate(words[:-1]) if _is(w, "دعا", "دعت") and words[k + 1] in {"اليه", "اليها", "له", "لها"}]
     hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
-    takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or any(v in _PART_WORDS for v in _bare(w))]
+    takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or not _PART_WORDS.isdisjoint(_bare(w))]
     adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
     if not (nouns or verbs or invite or hostv or adopt or convened):
         # "كما حضر وزير الشؤون الخارجية الجزائري أحمد عطاف …": a verb of taking part with no

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..gazetteer import clitic_variants
+from ..gazetteer import _clitic_variants
 from ..linking import Mention
 from ..text import Sentence, normalize
 
 
-def _bare(word: str) -> list[str]:
-    return clitic_variants(word)
+def _bare(word: str) -> tuple[str, ...]:
+    # the memoized tuple itself, not a fresh list: the readers call this for every word of every
+    # sentence, several times, and only ever iterate over it
+    return _clitic_variants(word)
 
 
 @lru_cache(maxsize=4096)
@@ -19,6 +21,7 @@ def _norm_forms(forms: tuple[str, ...]) -> frozenset[str]:
     return frozenset(normalize(f) for f in forms)
 
 
+@lru_cache(maxsize=1 << 16)     # asked of every word of a sentence, with the same few form lists
 def _is(word: str, *forms: str) -> bool:
     """``word`` (normalized) is one of ``forms`` once its clitics are stripped; forms may be
     written in any spelling (they are normalized the same way)."""
@@ -31,6 +34,7 @@ def _N(words) -> set[str]:
 
 
 
+@lru_cache(maxsize=1 << 16)     # asked of every word, with each of a few prefix lexicons
 def _starts(word: str, prefixes: tuple[str, ...]) -> bool:
     return any(v.startswith(prefixes) for v in _bare(word))
 
