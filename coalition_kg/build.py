@@ -84,23 +84,30 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
     from .store import OxigraphStore
     errors: list[str] = []
     articles = list(iter_articles(inputs, errors))
+    import time
+    t0 = time.perf_counter()
     stats: dict = {}
     results = runner.run(articles, spec, recognizer=recognizer, workers=workers, scheduler=scheduler, cache=cache,
                          errors=errors, progress=progress, stats=stats)
     summary = {"errors": errors, "articles_processed": stats["processed"], "articles_reused": stats["reused"]}
     if not results:
         return summary
+    t1 = time.perf_counter()
     resolved = pipeline.resolve(results)
     summary.update(entity_summary(resolved, errors))
+    t2 = time.perf_counter()
     tmp = None
     if store is None:
         tmp = tempfile.TemporaryDirectory(prefix="coalition-kg-build-")
         store = OxigraphStore(Path(tmp.name) / "store")
     try:
         written = store.write_graphs(graph_source(resolved), add=add)
+        t3 = time.perf_counter()
         path = out_dir / FORMATS[fmt][1]
         store.dump(path, fmt)
         summary.update(output=str(path), triples=store.triples(), quads=written["quads"], store_update=written)
+        summary["seconds"] = {"articles": round(t1 - t0, 2), "resolve": round(t2 - t1, 2),
+                              "rdf_and_store": round(t3 - t2, 2), "output": round(time.perf_counter() - t3, 2)}
         store.close()
     finally:
         if tmp is not None:

@@ -16,6 +16,7 @@ loading an article again replaces exactly its own graph.
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -68,9 +69,13 @@ def graph_iri(article_id: str) -> URIRef:
     return ID[f"graph/{article_id}"]
 
 
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 def node_iri(key: str) -> URIRef:
     kind, _, rest = key.partition(":")
-    if kind == "place" or kind == "org" and not rest.isascii():
+    # a surface form (an unknown place or organization: "El Telegramma Del Rif") is no IRI segment
+    if kind == "place" or not _SAFE_SEGMENT.fullmatch(rest):
         rest = hashlib.sha1(rest.encode("utf-8")).hexdigest()[:12]
     return ID[f"{kind}/{rest}"]
 
@@ -177,9 +182,7 @@ class _ArticleGraph:
 
     def _city_label(self, key: str, place) -> str:
         # the city's Arabic label is the commonest spelling that articles used, else GeoNames'
-        forms = [m.attrs.get("label_ar") for r in self.resolved.results for m in r.mentions if m.node == key]
-        forms = [f for f in forms if f]
-        return max(set(forms), key=forms.count) if forms else place.name_ar
+        return self.resolved.city_labels.get(key) or place.name_ar
 
     # -- the article ----------------------------------------------------------------------------
     def write(self) -> None:
@@ -282,10 +285,8 @@ class _ArticleGraph:
                 self.g.add((ev, CKG.memberNumber, Literal(j.member_number)))
 
     def _meetings(self) -> None:
-        for meeting in self.resolved.meetings:
-            for aid, mm in meeting.mentions:
-                if aid == self.aid:
-                    self._meeting(meeting, mm)
+        for meeting, mm in self.resolved.meetings_of.get(self.aid, []):
+            self._meeting(meeting, mm)
 
     def _meeting(self, meeting: Meeting, mm) -> None:
         g = self.g

@@ -31,6 +31,22 @@ class Resolved:
     person_of: dict[str, str]          # article cluster id -> build person key
     persons: dict[str, dict]           # person key -> {label, surfaces, roles, articles}
     meetings: list[Meeting]
+    city_labels: dict[str, str] = field(default_factory=dict)    # city key -> the build's commonest spelling
+    meetings_of: dict[str, list] = field(default_factory=dict)   # article id -> [(Meeting, its mention there)]
+
+    def __post_init__(self):
+        # indexes for writing one article's graph without scanning the whole build each time
+        forms: dict[str, list[str]] = {}
+        for r in self.results:
+            for m in r.mentions:
+                if m.kind == "City" and m.attrs.get("label_ar"):
+                    forms.setdefault(m.node, []).append(m.attrs["label_ar"])
+        # the commonest spelling; a tie goes to the one met first (input order, not hash order)
+        self.city_labels = {k: max(dict.fromkeys(v), key=v.count) for k, v in forms.items()}
+        self.meetings_of = {}
+        for meeting in self.meetings:
+            for aid, mm in meeting.mentions:
+                self.meetings_of.setdefault(aid, []).append((meeting, mm))
 
 
 def _slug(text: str) -> str:

@@ -191,6 +191,8 @@ def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=
 
     if scheduler:
         _run_dask(batches, spec, scheduler, workers, extract, finished)
+    elif not batches:
+        pass                                   # everything came from the cache: no tagger loaded
     elif workers == 1 or len(batches) <= 1:
         rec = recognizer if recognizer is not None else spec.load()
         for batch in batches:

@@ -125,3 +125,14 @@ def test_a_killed_build_goes_on_where_it_stopped(tmp_path):
     ref = json.loads(run_cli("build", docs, "--out", tmp_path / "ref", "--store", tmp_path / "ref-store", "--json",
                              "-q", "--no-cache", env=env).stdout)
     assert _quads(store) == _quads(tmp_path / "ref-store") and ref["triples"] == done["triples"]
+
+
+def test_node_iris_are_valid_whatever_the_surface_form():
+    from coalition_kg.rdf import node_iri
+    from coalition_kg.store import check_iri
+    assert str(node_iri("org:global-coalition")).endswith("/org/global-coalition")
+    assert str(node_iri("country:MA")).endswith("/country/MA")
+    for key in ("org:El Telegramma Del Rif", "org:منظمة <x>", "place:a\"b", "org:a{b}|c"):
+        iri = str(node_iri(key))
+        assert check_iri(iri) == iri and " " not in iri
+    assert node_iri("org:El Telegramma Del Rif") != node_iri("org:El Telegramma del Rif")
