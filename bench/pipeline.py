@@ -36,7 +36,7 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 
-def anercorp_articles(path: Path, rng: random.Random) -> list[str]:
+def anercorp_sentences(path: Path) -> list[str]:
     sentences, cur = [], []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
@@ -46,6 +46,14 @@ def anercorp_articles(path: Path, rng: random.Random) -> list[str]:
         if parts[0] == ".":
             sentences.append(" ".join(cur))
             cur = []
+    return sentences
+
+
+def anercorp_articles(path: Path, rng: random.Random, offset: int = 0) -> list[str]:
+    """ANERcorp's sentences in document order, from ``offset`` on (wrapping around), grouped
+    into articles of 12-30 sentences."""
+    sentences = anercorp_sentences(path)
+    sentences = sentences[offset:] + sentences[:offset]
     out, i = [], 0
     while i < len(sentences):
         n = rng.randint(12, 30)
@@ -55,18 +63,25 @@ def anercorp_articles(path: Path, rng: random.Random) -> list[str]:
 
 
 def corpus(n: int, directory: Path) -> int:
-    rng = random.Random(20261201)
+    """N articles: the seeds and the development articles, then ANERcorp articles; past one
+    pass over ANERcorp the next pass groups its sentences anew (another seed, another starting
+    point), so that no article repeats another while the same persons and places recur, as in
+    years of news; a seed or development article met again is marked as another copy."""
     real = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
     real += [p.read_text(encoding="utf-8") for p in sorted((SHARED / "dev" / "docs").glob("*.txt"))]
-    texts = real + anercorp_articles(SHARED / "data" / "anercorp" / "ANERCorp.txt", rng)
+    anercorp = SHARED / "data" / "anercorp" / "ANERCorp.txt"
     directory.mkdir(parents=True, exist_ok=True)
-    tokens = 0
-    for k in range(n):
-        text = texts[k % len(texts)]
-        if k >= len(texts):                   # a repeated text is another article: vary it
-            text = f"{text}\n(نسخة {k // len(texts)})"
-        (directory / f"a{k:05d}.txt").write_text(text, encoding="utf-8")
-        tokens += len(text.split())
+    tokens, k, rnd = 0, 0, 0
+    while k < n:
+        texts = [t if rnd == 0 else f"{t}\n(نسخة {rnd})" for t in real]
+        texts += anercorp_articles(anercorp, random.Random(20261201 + rnd), offset=rnd * 97)
+        for text in texts:
+            if k >= n:
+                break
+            (directory / f"a{k:05d}.txt").write_text(text, encoding="utf-8")
+            tokens += len(text.split())
+            k += 1
+        rnd += 1
     return tokens
 
 

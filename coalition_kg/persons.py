@@ -20,6 +20,7 @@ Merging rules, in order:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .text import normalize
@@ -82,6 +83,22 @@ def _block(token: str) -> tuple:
 def _blocks_near(token: str) -> list[tuple]:
     n = len(skeleton(token))
     return [(token[:1], n - 1), (token[:1], n), (token[:1], n + 1)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _match_keys(token: str) -> tuple:
+    """Keys such that any two tokens :func:`token_match` accepts share one: the token itself;
+    without a leading ال (الصفدي / صفدي); and, for the fuzzy case, the skeleton and each
+    skeleton with one letter deleted (two skeletons one edit apart share one of those)."""
+    keys = [("=", token)]
+    if token.startswith("ال"):
+        keys.append(("=", token[2:]))
+    if len(token) >= 5:
+        sk = skeleton(token)
+        if len(sk) >= 4:
+            keys.append(("~", sk))
+            keys.extend(("~", sk[:k] + sk[k + 1:]) for k in range(len(sk)))
+    return tuple(keys)
 
 
 def token_match(a: str, b: str) -> bool:
@@ -225,22 +242,31 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
         roles[rj] |= roles[ri]
         return True
 
-    # candidates share a name token's first letter and skeleton length band (blocking keeps this
-    # near-linear on large builds; token_match never matches across blocks)
-    blocks: dict[tuple, set[int]] = {}
+    # Candidates: clusters with a name token that token_match can accept, found through an index
+    # of match keys (every pair token_match accepts shares a key: see _match_keys), and, as
+    # before, sharing a block (first letter, skeleton length ±1) — the blocks decide which pairs
+    # are compared at all, the keys only make finding them near-linear on large builds.
+    index: dict[tuple, set[int]] = {}
+    blocks_of: list[set[tuple]] = []
     for i, c in enumerate(clusters):
+        own = set()
         for n in c.names:
             for t in n:
-                blocks.setdefault(_block(t), set()).add(i)
+                own.add(_block(t))
+                for k in _match_keys(t):
+                    index.setdefault(k, set()).add(i)
+        blocks_of.append(own)
 
     def candidates(i: int) -> set[int]:
-        out: set[int] = set()
+        near: set[tuple] = set()
+        found: set[int] = set()
         for n in clusters[i].names:
             for t in n:
-                for b in _blocks_near(t):
-                    out |= blocks.get(b, set())
-        out.discard(i)
-        return out
+                near.update(_blocks_near(t))
+                for k in _match_keys(t):
+                    found |= index.get(k, set())
+        found.discard(i)
+        return {j for j in found if not near.isdisjoint(blocks_of[j])}
 
     # 1. full names, clusters with roles first so that a roleless one cannot bridge two countries
     order = sorted(range(len(clusters)), key=lambda i: (not clusters[i].roles, i))
