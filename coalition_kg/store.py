@@ -404,6 +404,20 @@ class OxigraphStore:
                 "unchanged": len(manifest) - len(changed) if incremental else 0,
                 "quads": info["quads"], "articles": n_articles}
 
+    def note(self, **fields) -> None:
+        """Record more facts about the complete store in its mark (rewritten atomically in place;
+        the build's fingerprint and summary, the output file it wrote)."""
+        info = self.info()
+        if not info:
+            return
+        info.update(fields)
+        tmp = self.path / f".{MARK}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(info, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path / MARK)
+
     def _manifest(self) -> dict[str, list] | None:
         """graph IRI -> [digest, quads] of a complete store (digest None: written before
         manifests existed); None when there is no complete store here."""
