@@ -1,20 +1,23 @@
 """The whole build against the NER alone, on a corpus of N real Arabic articles.
 
-    python bench/pipeline.py --articles N [--workdir DIR] [--keep]
+    python bench/pipeline.py --articles N [--workers W] [--workdir DIR] [--keep]
 
-The corpus is made reproducibly from real Arabic text: ANERcorp's sentences (newswire) grouped
-in document order into articles of 12-30 sentences (a fixed seed picks the lengths), plus the
-seed articles and the development articles in ../shared, repeated in that order up to N.  Each
-phase runs the real command line in its own process (start-up included), one after the other:
+The corpus is made reproducibly from real Arabic text: the seed articles and the development
+articles in ../shared, then ANERcorp's sentences (newswire) grouped in document order into
+articles of 12-30 sentences (a fixed seed picks the lengths); each further pass over ANERcorp
+groups its sentences anew from another starting point, so articles do not repeat while the same
+persons and places recur.  Each phase runs the real command line in its own process (start-up
+included), one after the other, with a facts cache of its own:
 
-* ``ner_only_s``: ``coalition-kg ner`` over all the articles (the same batching as the build);
-* ``pipeline_s``: ``coalition-kg build … --store`` (NER, extraction, resolution, RDF, Turtle, store);
+* ``ner_only_s``: ``coalition-kg ner`` over all the articles (the same batching and workers);
+* ``pipeline_s``: ``coalition-kg build … --store`` (NER, extraction, resolution, RDF, store, Turtle);
 * ``rebuild_unchanged_s``: the same build again into the same store, nothing changed;
 
 and prints one JSON object with ``articles``, ``tokens``, ``articles_per_s``, ``tokens_per_s``,
-``peak_rss_mb`` (the largest resident set of any phase), ``ner_only_s``, ``pipeline_s``,
-``rebuild_unchanged_s``, ``store_mb`` and ``who_hosted_what_ms`` (median of 20, embedded store).
-Read ratios, not seconds: these machines are shared.
+``peak_rss_mb`` (the largest summed resident memory of a phase's process tree: the command and
+its workers), ``ner_only_s``, ``pipeline_s``, ``rebuild_unchanged_s``, ``store_mb`` and
+``who_hosted_what_ms`` (median of 20, embedded store).  Read ratios, not seconds: these machines
+are shared.
 """
 
 from __future__ import annotations
@@ -71,13 +74,16 @@ def corpus(n: int, directory: Path) -> int:
     real += [p.read_text(encoding="utf-8") for p in sorted((SHARED / "dev" / "docs").glob("*.txt"))]
     anercorp = SHARED / "data" / "anercorp" / "ANERCorp.txt"
     directory.mkdir(parents=True, exist_ok=True)
-    tokens, k, rnd = 0, 0, 0
+    tokens, k, rnd, seen = 0, 0, 0, set()
     while k < n:
         texts = [t if rnd == 0 else f"{t}\n(نسخة {rnd})" for t in real]
         texts += anercorp_articles(anercorp, random.Random(20261201 + rnd), offset=rnd * 97)
         for text in texts:
             if k >= n:
                 break
+            if text in seen:                  # a regrouping that gave an article already made
+                text = f"{text}\n(نسخة {rnd})"
+            seen.add(text)
             (directory / f"a{k:05d}.txt").write_text(text, encoding="utf-8")
             tokens += len(text.split())
             k += 1

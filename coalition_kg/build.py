@@ -87,7 +87,7 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
     import time
     t0 = time.perf_counter()
     path = out_dir / FORMATS[fmt][1]
-    fingerprint = _fingerprint(cache.version, articles, fmt) if (cache is not None and store is not None
+    fingerprint = _fingerprint(cache.version, articles, errors, fmt) if (cache is not None and store is not None
                                                                  and not add and articles) else None
     if fingerprint is not None:
         # the same articles, code, word lists and tagger as the build that made this store, and its
@@ -98,8 +98,11 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
                         output=str(path), store_update={"written": False, "changed": 0, "dropped": 0},
                         seconds={"articles": 0.0, "resolve": 0.0, "rdf_and_store": 0.0, "output": 0.0})
     stats: dict = {}
+    read_errors = len(errors)
     results = runner.run(articles, spec, recognizer=recognizer, workers=workers, scheduler=scheduler, cache=cache,
                          errors=errors, progress=progress, stats=stats)
+    if len(errors) > read_errors:
+        fingerprint = None        # an article failed: the next build must try it again
     summary = {"errors": errors, "articles_processed": stats["processed"], "articles_reused": stats["reused"]}
     if not results:
         return summary
@@ -120,7 +123,7 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
                               "rdf_and_store": round(t3 - t2, 2), "output": round(time.perf_counter() - t3, 2)}
         if tmp is None:
             kept = {k: summary[k] for k in ("articles", "skipped", "entities", "meetings", "triples", "quads")}
-            store.note(fingerprint=fingerprint if not errors else None, summary=kept, output=_file_state(path))
+            store.note(fingerprint=fingerprint, summary=kept, output=_file_state(path))
         store.close()
     finally:
         if tmp is not None:
@@ -129,11 +132,15 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
     return summary
 
 
-def _fingerprint(version: str, articles, fmt: str) -> str:
+def _fingerprint(version: str, articles, read_errors: list[str], fmt: str) -> str:
+    """What a build's graph depends on: the version of code, word lists and tagger, the articles
+    (ids and bytes, in order), the files that could not be read, and the output format."""
     import hashlib
     h = hashlib.sha1(f"{version}|{fmt}".encode())
     for a in articles:
         h.update(f"|{a.id}:{a.sha256}".encode())
+    for e in read_errors:
+        h.update(f"|!{e}".encode())
     return h.hexdigest()
 
 

@@ -20,18 +20,32 @@ import re
 from decimal import Decimal
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as _ns
 
 from . import gazetteer
 from .extract import ROLE_LABELS, Role
 from .linking import organizations
 from .pipeline import GOVERNMENT_ROLES, ArticleResult, Meeting, Resolved
 
-CKG = Namespace("https://w3id.org/coalition-kg/ontology#")
+class CachedNamespace(Namespace):
+    """A Namespace whose terms are made once: rdflib's makes and validates a new URIRef at every
+    ``NS.term`` access, which was a good part of writing an article graph."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = self.term(name)
+        self.__dict__[name] = term
+        return term
+
+
+CKG = CachedNamespace("https://w3id.org/coalition-kg/ontology#")
 ID = Namespace("https://w3id.org/coalition-kg/id/")
 GEONAMES = "https://sws.geonames.org/{}/"
 WIKIDATA = "http://www.wikidata.org/entity/{}"
-SCHEMA = Namespace("https://schema.org/")
+SCHEMA = CachedNamespace("https://schema.org/")
+DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD = (CachedNamespace(str(n)) for n in (
+    _ns.DCTERMS, _ns.OWL, _ns.PROV, _ns.RDF, _ns.RDFS, _ns.SKOS, _ns.XSD))
 
 ROLE_CLASS = {
     "foreign_minister": CKG.ForeignMinister, "defence_minister": CKG.DefenceMinister,

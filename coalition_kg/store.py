@@ -186,7 +186,7 @@ def _from_ox(term):
 # the embedded store
 
 MARK = "coalition-kg-store.json"     # written into a store directory once its content is complete
-BULK_LINES = 400_000                 # N-Quads lines buffered per call of Oxigraph's bulk loader
+BULK_LINES = 200_000                 # N-Quads lines buffered per call of Oxigraph's bulk loader
 INCREMENTAL_SHARE = 0.25             # more graphs changed than this share: a new store is bulk-loaded
 PREFIXES = {"ckg": "https://w3id.org/coalition-kg/ontology#", "id": "https://w3id.org/coalition-kg/id/",
             "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
@@ -429,29 +429,51 @@ class OxigraphStore:
         return {g: [None, 0] for g in self.graphs()}
 
     def _write_all(self, tmp: Path, source) -> dict:
+        import threading
+
         import pyoxigraph as ox
         new = ox.Store(str(tmp))
         manifest: dict[str, list] = {}
         nq: list[str] = []
         nt: list[str] = []
+        loading: list = [None, None]          # the loader thread, and what it raised
 
-        def flush():
-            # Oxigraph's bulk loader; the default graph mirrors the union of the named graphs
-            # (a triple in several graphs is one key: the loader keeps it once)
+        def load(quads: bytes, triples: bytes) -> None:
+            # Oxigraph's bulk loader (it releases the GIL: the next graphs are made meanwhile);
+            # the default graph mirrors the union of the named graphs (a triple in several graphs
+            # is one key: the loader keeps it once)
+            try:
+                new.bulk_load(input=quads, format=ox.RdfFormat.N_QUADS)
+                new.bulk_load(input=triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            except BaseException as exc:     # re-raised in the main thread
+                loading[1] = exc
+
+        def wait() -> None:
+            if loading[0] is not None:
+                loading[0].join()
+                loading[0] = None
+            if loading[1] is not None:
+                raise loading[1]
+
+        def flush() -> None:
+            wait()
             if nq:
-                new.bulk_load(input="".join(nq).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-                new.bulk_load(input="".join(nt).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                              to_graph=ox.DefaultGraph())
+                loading[0] = threading.Thread(target=load, args=("".join(nq).encode("utf-8"),
+                                                                  "".join(nt).encode("utf-8")), daemon=True)
+                loading[0].start()
                 nq.clear()
                 nt.clear()
-        for iri, lines in source():
-            manifest[iri] = [_digest(lines), len(lines)]
-            tail = f" <{check_iri(iri, 'graph name')}> .\n"
-            nq.extend(line[:-3] + tail for line in lines)
-            nt.extend(lines)
-            if len(nq) >= BULK_LINES:
-                flush()
-        flush()
+        try:
+            for iri, lines in source():
+                manifest[iri] = [_digest(lines), len(lines)]
+                tail = f" <{check_iri(iri, 'graph name')}> .\n"
+                nq.extend(line[:-3] + tail for line in lines)
+                nt.extend(lines)
+                if len(nq) >= BULK_LINES:
+                    flush()
+            flush()
+        finally:
+            wait()
         new.flush()
         del new
         return manifest
