@@ -122,7 +122,7 @@ LEADING_NON_NAME = TITLE_WORDS | {normalize(w) for w in (
 TRAILING_TITLE_HEADS = {normalize(w) for w in "ولي وزير وزيرة رئيس رئيسة نائب نائبة سفير سفيرة مساعد".split()}
 
 
-@dataclass
+@dataclass(slots=True)      # thousands per build stay in memory: no __dict__ each
 class Mention:
     node: str            # node key: country:MA, city:123, place:..., org:..., person:...
     kind: str            # Country, City, Place, Organization, Person

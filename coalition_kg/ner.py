@@ -39,7 +39,7 @@ class ModelError(RuntimeError):
     """The NER model is missing or unreadable."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     text: str        # exact surface form from the article
     type: str        # PERS, LOC, ORG or MISC

@@ -39,9 +39,10 @@ class ArticleResult:
     clusters: list[persons.PersonCluster] = field(default_factory=list)
 
     def compact(self) -> "ArticleResult":
-        """The same result without the tokens (about half its size): what resolution, RDF and
-        the facts cache need."""
-        return dataclasses.replace(self, sentences=[Sentence(s.index, s.start, s.end) for s in self.sentences])
+        """The same result without the tokens and the tagger's raw entities (linked mentions
+        keep what the graph needs): what resolution, RDF and the facts cache need."""
+        return dataclasses.replace(self, sentences=[Sentence(s.index, s.start, s.end) for s in self.sentences],
+                                   entities=[])
 
 
 def process_article(article: Article, recognizer) -> ArticleResult:

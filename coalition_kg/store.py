@@ -346,7 +346,8 @@ class OxigraphStore:
                 shutil.rmtree(stale, ignore_errors=True)
             try:
                 old = self._manifest()
-                self.store                     # opens: a damaged store is rewritten whole (or refused for --add)
+                if old is not None:
+                    self.store                 # opens: a damaged store is rewritten whole (or refused for --add)
             except StoreError:
                 if add:
                     raise

@@ -50,7 +50,7 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     text: str
     start: int
@@ -61,7 +61,7 @@ class Token:
         return normalize_for_model(self.text)
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     index: int
     start: int
