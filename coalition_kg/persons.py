@@ -20,6 +20,7 @@ Merging rules, in order:
 
 from __future__ import annotations
 
+import bisect
 from functools import lru_cache
 from dataclasses import dataclass, field
 
@@ -257,26 +258,51 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
                     index.setdefault(k, set()).add(i)
         blocks_of.append(own)
 
+    # Clusters with the same names (one person named alike in many articles) share their
+    # candidates and their match results: both are computed once per distinct list of names.
+    sig_of: dict[tuple, int] = {}
+    sid = [sig_of.setdefault(tuple(tuple(n) for n in c.names), len(sig_of)) for c in clusters]
+    full = [c.full_names for c in clusters]
+    cand_of: dict[int, set[int]] = {}
+
     def candidates(i: int) -> set[int]:
-        near: set[tuple] = set()
-        found: set[int] = set()
-        for n in clusters[i].names:
-            for t in n:
-                near.update(_blocks_near(t))
-                for k in _match_keys(t):
-                    found |= index.get(k, set())
-        found.discard(i)
-        return {j for j in found if not near.isdisjoint(blocks_of[j])}
+        """Every cluster sharing a match key and a block with ``i``'s names (``i`` included)."""
+        got = cand_of.get(sid[i])
+        if got is None:
+            near: set[tuple] = set()
+            found: set[int] = set()
+            for n in clusters[i].names:
+                for t in n:
+                    near.update(_blocks_near(t))
+                    for k in _match_keys(t):
+                        found |= index.get(k, set())
+            got = cand_of[sid[i]] = {j for j in found if not near.isdisjoint(blocks_of[j])}
+        return got
 
     # 1. full names, clusters with roles first so that a roleless one cannot bridge two countries
     order = sorted(range(len(clusters)), key=lambda i: (not clusters[i].roles, i))
     rank = {i: x for x, i in enumerate(order)}
+    by_rank: dict[int, tuple[list[int], list[int]]] = {}     # signature -> (candidates by rank, their ranks)
+    fits_full: dict[tuple[int, int], bool] = {}
+
+    def full_fit(i: int, j: int) -> bool:
+        key = (sid[i], sid[j])
+        hit = fits_full.get(key)
+        if hit is None:
+            hit = fits_full[key] = bool(full[j]) and any(clusters[j].fits_full(n) for n in full[i])
+        return hit
+
     for x, i in enumerate(order):
         a = clusters[i]
-        if not a.full_names:
+        if not full[i]:
             continue
-        fits = [j for j in sorted(candidates(i), key=rank.get) if rank[j] > x and clusters[j].full_names
-                and any(clusters[j].fits_full(n) for n in a.full_names)]
+        ranked = by_rank.get(sid[i])
+        if ranked is None:
+            js = sorted(candidates(i), key=rank.get)
+            ranked = by_rank[sid[i]] = (js, [rank[j] for j in js])
+        js, ranks = ranked
+        # candidates ranked after i (i itself and those before it are never taken here)
+        fits = [j for j in js[bisect.bisect_right(ranks, x):] if full_fit(i, j)]
         if not a.roles:
             groups = {find(j) for j in fits}
             if len(groups) > 1 and any(_roles_conflict(roles[g], roles[h]) for g in groups for h in groups):
@@ -284,19 +310,30 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
         for j in fits:
             union(i, j)
     # 2. partial names
+    sorted_cands: dict[int, list[int]] = {}
+    part_fit: dict[tuple[int, int], tuple[bool, bool]] = {}
     for i, a in enumerate(clusters):
         longest = max(a.names, key=len)
         if any(len(n) > len(longest) for n in a.names):
             continue
         fits = set()
-        for j in sorted(candidates(i)):
-            b = clusters[j]
-            if find(j) == find(i) or not any(len(n) > len(longest) and part_of(longest, n) for n in b.full_names):
+        js = sorted_cands.get(sid[i])
+        if js is None:
+            js = sorted_cands[sid[i]] = sorted(candidates(i))
+        for j in js:
+            if j == i or find(j) == find(i):
+                continue
+            key = (sid[i], sid[j])
+            fit = part_fit.get(key)
+            if fit is None:       # (is a part of one of j's full names, shares its family name)
+                b_full = full[j]
+                fit = part_fit[key] = (any(len(n) > len(longest) and part_of(longest, n) for n in b_full),
+                                       any(token_match(longest[-1], n[-1]) for n in b_full))
+            if not fit[0]:
                 continue
             if _roles_conflict(roles[find(i)], roles[find(j)]):
                 continue
-            family = any(token_match(longest[-1], n[-1]) for n in b.full_names)
-            if family or (a.roles & b.roles):
+            if fit[1] or (a.roles & clusters[j].roles):
                 fits.add(find(j))
         if len(fits) == 1:
             union(i, fits.pop())
