@@ -20,8 +20,10 @@ faster), compact (:meth:`.pipeline.ArticleResult.compact`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import sys
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -37,6 +39,7 @@ CHUNK_WORDS = 6000          # words per chunk of articles sent to the tagger tog
 CHUNK_ARTICLES = 64         # and at most this many articles ($COALITION_KG_CHUNK_ARTICLES: fewer, so
                             # that a build commits its facts more often)
 ENV_CHUNK = "COALITION_KG_CHUNK_ARTICLES"
+WORKER_CHUNKS = 250         # chunks a worker process handles before a fresh one replaces it
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,10 @@ def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=
             if isinstance(out, str):
                 errors.append(out)
             else:
+                if extract:
+                    # the result's article is a copy made by the worker: keep the one we have
+                    # (one copy of every text in memory, not two)
+                    out = dataclasses.replace(out, article=a)
                 done[i] = out if extract else (a, out)
                 good.append(out)
         if cache is not None and extract and good:
@@ -214,8 +221,11 @@ def _run_pool(batches, spec, workers, extract, finished) -> None:
     # spawn, not fork: a forked torch runtime can hang; each worker loads the tagger once and
     # runs torch on one thread (the workers are the parallelism)
     # (loaded on its first chunk, so that a tagger that cannot load is an ordinary error)
+    # a worker is replaced after WORKER_CHUNKS chunks, so that whatever its runtime keeps growing
+    # (allocator fragments, caches) stays bounded on builds of many thousand articles
+    recycle = {"max_tasks_per_child": WORKER_CHUNKS} if sys.version_info >= (3, 11) else {}
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_set_threads,
-                             initargs=(1,)) as pool:
+                             initargs=(1,), **recycle) as pool:
         pending: deque = deque()
         it = iter(batches)
         for batch in it:                       # a bounded number in flight: memory stays flat

@@ -39,7 +39,7 @@ def normalize_for_model(token: str) -> str:
     return out or token  # never hand the model an empty token
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 16)   # bounded: every worker holds one (a year of news has more words)
 def normalize(text: str) -> str:
     """Aggressive normalization for matching names: alef/ya/ta-marbuta/hamza variants unified,
     diacritics, tatweel and punctuation dropped, whitespace collapsed, digits made ASCII."""
