@@ -91,26 +91,28 @@ def corpus(n: int, directory: Path) -> int:
     return tokens
 
 
-def run_phase(cmd: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and the peak of the summed resident memory of the command's process tree
-    (the main process and its workers), sampled every 0.1 s."""
+def run_phase(cmd: list[str], env: dict) -> tuple[float, float, float]:
+    """Wall seconds, and the peaks of the summed resident memory (RSS) and of the summed
+    proportional set size (PSS: shared library pages counted once) of the command's process tree
+    (the main process and its workers), sampled every 0.25 s."""
     import psutil
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
-    peak = 0
+    peak = peak_pss = 0
     ps = psutil.Process(proc.pid)
     while proc.poll() is None:
         try:
-            rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-            peak = max(peak, rss)
+            tree = [ps, *ps.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+            peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in tree))
         except psutil.Error:
             pass
-        time.sleep(0.1)
+        time.sleep(0.25)
     wall = time.perf_counter() - t
     err = proc.stderr.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}): {err[-800:]}")
-    return wall, peak / 1e6
+    return wall, peak / 1e6, peak_pss / 1e6
 
 
 def main() -> None:
@@ -131,10 +133,10 @@ def main() -> None:
     env = dict(os.environ, COALITION_KG_FACTS=str(work / "facts.sqlite"))
     Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
     workers = ["--workers", str(args.workers)] if args.workers else []
-    ner_s, rss_ner = run_phase(cli + ["ner"] + workers + files, env)
-    build_s, rss_build = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
+    ner_s, rss_ner, pss_ner = run_phase(cli + ["ner"] + workers + files, env)
+    build_s, rss_build, pss_build = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
                                    + workers, env)
-    rebuild_s, rss_rebuild = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
+    rebuild_s, rss_rebuild, pss_rebuild = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
                                        + workers, env)
     from coalition_kg.query import resolve_query
     from coalition_kg.store import OxigraphStore
@@ -150,6 +152,7 @@ def main() -> None:
         "articles": args.articles, "tokens": tokens,
         "articles_per_s": round(args.articles / build_s, 3), "tokens_per_s": round(tokens / build_s, 1),
         "peak_rss_mb": round(max(rss_ner, rss_build, rss_rebuild), 1),
+        "peak_pss_mb": round(max(pss_ner, pss_build, pss_rebuild), 1),
         "ner_only_s": round(ner_s, 2), "pipeline_s": round(build_s, 2), "rebuild_unchanged_s": round(rebuild_s, 2),
         "pipeline_over_ner": round(build_s / ner_s, 3), "rebuild_over_pipeline": round(rebuild_s / build_s, 3),
         "peak_rss_mb_phases": {"ner": round(rss_ner), "build": round(rss_build), "rebuild": round(rss_rebuild)},

@@ -226,23 +226,28 @@ def _run_pool(batches, spec, workers, extract, finished) -> None:
     recycle = {"max_tasks_per_child": WORKER_CHUNKS} if sys.version_info >= (3, 11) else {}
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_set_threads,
                              initargs=(1,), **recycle) as pool:
-        pending: deque = deque()
-        it = iter(batches)
-        for batch in it:                       # a bounded number in flight: memory stays flat
-            pending.append((batch, pool.submit(_worker_chunk, spec, [a for _, a in batch], extract)))
-            if len(pending) >= 2 * workers:
-                b, f = pending.popleft()
-                finished(b, f.result())
-        while pending:
+        _in_order(batches, lambda arts: pool.submit(_worker_chunk, spec, arts, extract), 2 * workers, finished)
+
+
+def _in_order(batches, submit, limit: int, finished) -> None:
+    """Submit the chunks, at most ``limit`` in flight (memory stays flat), and hand each result
+    to ``finished`` in submission order."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append((batch, submit([a for _, a in batch])))
+        if len(pending) >= limit:
             b, f = pending.popleft()
             finished(b, f.result())
+    while pending:
+        b, f = pending.popleft()
+        finished(b, f.result())
 
 
 def _run_dask(batches, spec, scheduler, workers, extract, finished) -> None:
     try:
         from distributed import Client, LocalCluster, WorkerPlugin
     except ImportError:
-        raise RuntimeError("--scheduler needs Dask: pip install 'coalition-kg[dask]'") from None
+        raise ValueError("--scheduler needs Dask: pip install 'coalition-kg[dask]'") from None
 
     class TaggerPlugin(WorkerPlugin):
         """Loads the tagger once in every worker, including workers that join later."""
@@ -261,16 +266,9 @@ def _run_dask(batches, spec, scheduler, workers, extract, finished) -> None:
         client = Client(scheduler, timeout=30)
     try:
         client.register_plugin(TaggerPlugin(spec), name="coalition-kg-tagger")
-        pending: deque = deque()
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        for batch in batches:
-            pending.append((batch, client.submit(_worker_chunk, spec, [a for _, a in batch], extract, pure=False)))
-            if len(pending) >= 2 * n_workers:
-                b, f = pending.popleft()
-                finished(b, f.result())
-        while pending:
-            b, f = pending.popleft()
-            finished(b, f.result())
+        _in_order(batches, lambda arts: client.submit(_worker_chunk, spec, arts, extract, pure=False),
+                  2 * n_workers, finished)
     finally:
         client.close()
         if cluster is not None:
