@@ -7,13 +7,15 @@ graph where a good one was.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset
 
 from . import pipeline, rdf, runner
-from .atomic import write_bytes
 from .reader import iter_articles
 
 FORMATS = {"ttl": ("turtle", "graph.ttl"), "nt": ("nt", "graph.nt"), "jsonld": ("json-ld", "graph.jsonld"),
@@ -79,12 +81,9 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
     facts cache), resolve across them, stream every article graph into the store (``store``, an
     :class:`.store.OxigraphStore`; a temporary one when None) and write the output file from it.
     Memory holds the compact per-article facts, never the whole graph.  Returns the summary."""
-    import tempfile
-
     from .store import OxigraphStore
     errors: list[str] = []
     articles = list(iter_articles(inputs, errors))
-    import time
     t0 = time.perf_counter()
     path = out_dir / FORMATS[fmt][1]
     fingerprint = _fingerprint(cache.version, articles, errors, fmt) if (cache is not None and store is not None
@@ -135,7 +134,6 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
 def _fingerprint(version: str, articles, read_errors: list[str], fmt: str) -> str:
     """What a build's graph depends on: the version of code, word lists and tagger, the articles
     (ids and bytes, in order), the files that could not be read, and the output format."""
-    import hashlib
     h = hashlib.sha1(f"{version}|{fmt}".encode())
     for a in articles:
         h.update(f"|{a.id}:{a.sha256}".encode())
@@ -150,16 +148,3 @@ def _file_state(path: Path) -> list | None:
     except OSError:
         return None
     return [str(path.resolve()), st.st_size, st.st_mtime_ns]
-
-
-def serialize(ds: Dataset, fmt: str) -> bytes:
-    rdflib_fmt, _ = FORMATS[fmt]
-    if fmt in ("ttl", "nt"):
-        return rdf.union_graph(ds).serialize(format=rdflib_fmt, encoding="utf-8")
-    return ds.serialize(format=rdflib_fmt, encoding="utf-8")
-
-
-def write_outputs(ds: Dataset, out_dir: Path, fmt: str) -> Path:
-    path = out_dir / FORMATS[fmt][1]
-    write_bytes(path, serialize(ds, fmt))
-    return path

@@ -14,6 +14,7 @@ deleting it only costs time.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -87,7 +88,6 @@ class FactsCache:
                     except Exception:      # a damaged or foreign row is a miss, not a failure
                         continue
                     # the stored article is this article (its path may have moved)
-                    import dataclasses
                     out[(aid, sha)] = dataclasses.replace(res, article=want[(aid, sha)])
         return out
 

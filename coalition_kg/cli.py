@@ -31,9 +31,9 @@ class CliError(Exception):
     pass
 
 
-def _console():
+def _console(stderr: bool = False):
     from rich.console import Console
-    return Console()
+    return Console(stderr=stderr)
 
 
 def _err(msg: str) -> None:
@@ -202,15 +202,10 @@ def _progress(quiet: bool, total: int):
             return Text(f"{speed:.1f} articles/s" if speed else "… articles/s")
 
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=_console_err(),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=_console(stderr=True),
                         transient=not sys.stderr.isatty(), disable=quiet)
     task = progress.add_task("articles", total=total)
     return progress, (lambda n: progress.advance(task, n))
-
-
-def _console_err():
-    from rich.console import Console
-    return Console(stderr=True)
 
 
 def _facts_cache(args, rec_source: str):
@@ -228,12 +223,11 @@ def _spec(args):
 
 def _tagger_source(spec) -> str:
     """The tagger's directory, resolved as the Recognizer will, without loading it."""
-    import os
-
-    from .ner import ENV_MODEL, ENV_STANZA_DIR, model_dir_for
-    if spec.stanza_dir or (os.environ.get(ENV_STANZA_DIR) and not (spec.model or os.environ.get(ENV_MODEL))):
-        return "stanza-official:" + str(spec.stanza_dir or os.environ.get(ENV_STANZA_DIR))
-    return str(model_dir_for(spec.model or os.environ.get(ENV_MODEL))) + f"|{spec.transformer or ''}"
+    from .ner import tagger_choice
+    model_dir, stanza_dir = tagger_choice(spec.model, spec.stanza_dir)
+    if stanza_dir is not None:
+        return f"stanza-official:{stanza_dir}"
+    return f"{model_dir}|{spec.transformer or ''}"
 
 
 def cmd_build(args) -> int:

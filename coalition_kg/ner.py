@@ -111,6 +111,18 @@ def model_dir_for(choice: str | Path | None) -> Path:
     return Path(choice)
 
 
+def tagger_choice(model_dir: str | Path | None = None,
+                  stanza_dir: str | Path | None = None) -> tuple[Path | None, Path | None]:
+    """The tagger asked for, the environment included: ``(model directory, None)``, or
+    ``(None, Stanza resources directory)`` for Stanza's official models (only when no model is
+    named).  Loads nothing."""
+    stanza_dir = stanza_dir or os.environ.get(ENV_STANZA_DIR)
+    model_dir = model_dir or os.environ.get(ENV_MODEL)
+    if stanza_dir and not model_dir:
+        return None, Path(stanza_dir)
+    return model_dir_for(model_dir), None
+
+
 def transformer_of(ner_pt: Path) -> str | None:
     """The transformer a Stanza NER checkpoint was trained over (its ``bert_model``), or None."""
     import torch
@@ -156,21 +168,18 @@ class Recognizer:
                  quantize: bool | None = None, batch_size: int = 32):
         import stanza
 
-        stanza_dir = stanza_dir or os.environ.get(ENV_STANZA_DIR)
-        model_dir = model_dir or os.environ.get(ENV_MODEL)
+        model_dir, stanza_dir = tagger_choice(model_dir, stanza_dir)
         if quantize is None:
             quantize = os.environ.get(ENV_QUANTIZE, "0") not in ("0", "false", "no", "")
         self.transformer = None
         common = dict(lang="ar", processors="tokenize,ner", tokenize_pretokenized=True,
                       download_method=None, logging_level="WARN", device=device)
-        if stanza_dir and not model_dir:
-            stanza_dir = Path(stanza_dir)
+        if stanza_dir is not None:
             if not (stanza_dir / "resources.json").is_file():
                 raise ModelError(f"{stanza_dir}: not a Stanza resources directory (no resources.json)")
             self.source = f"stanza-official:{stanza_dir}"
             kwargs = dict(common, dir=str(stanza_dir))
         else:
-            model_dir = model_dir_for(model_dir)
             files = model_files(model_dir)
             if not (model_dir / "resources.json").is_file():
                 raise ModelError(f"{model_dir}: resources.json is missing")

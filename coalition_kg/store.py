@@ -149,21 +149,6 @@ def scrub_url(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # terms
 
-def _to_ox(term):
-    import pyoxigraph as ox
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
 def _from_ox(term):
     import pyoxigraph as ox
     if term is None:
@@ -201,6 +186,16 @@ def _digest(lines: list[str]) -> str:
     for line in sorted(lines):
         h.update(line.encode("utf-8"))
     return h.hexdigest()
+
+
+def _write_mark(store_dir: Path, info: dict) -> None:
+    """Write a store's completion mark, durably, replacing any earlier one in one rename."""
+    tmp = store_dir / f".{MARK}.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(info, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, store_dir / MARK)
 
 
 def _drop_graph(store, iri: str) -> None:
@@ -380,10 +375,7 @@ class OxigraphStore:
                 self.close()
                 info = {"articles": n_articles, "quads": sum(n for _, n in manifest.values()),
                         "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "graphs": manifest}
-                with open(tmp / MARK, "w", encoding="utf-8") as fh:
-                    json.dump(info, fh)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                _write_mark(tmp, info)
                 _fsync_dir(tmp)
                 if self.path.exists():
                     try:
@@ -409,15 +401,8 @@ class OxigraphStore:
         """Record more facts about the complete store in its mark (rewritten atomically in place;
         the build's fingerprint and summary, the output file it wrote)."""
         info = self.info()
-        if not info:
-            return
-        info.update(fields)
-        tmp = self.path / f".{MARK}.{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(info, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path / MARK)
+        if info:
+            _write_mark(self.path, dict(info, **fields))
 
     def _manifest(self) -> dict[str, list] | None:
         """graph IRI -> [digest, quads] of a complete store (digest None: written before
