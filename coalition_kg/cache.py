@@ -44,10 +44,11 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def model_version(source: str) -> str:
-    """A digest of a tagger: its directory's file names, sizes and the bytes of its weights."""
-    h = hashlib.sha1(source.encode())
-    path = Path(source.split(":", 1)[1] if source.startswith("stanza-official:") else source)
+def model_version(directory: str | Path) -> str:
+    """A digest of a model directory (a tagger, Stanza's resources, a transformer): its path,
+    its files' names and sizes, and the bytes of its ``.pt`` weights."""
+    path = Path(directory)
+    h = hashlib.sha1(str(path.resolve()).encode())
     if path.is_dir():
         for p in sorted(path.rglob("*")):
             if p.is_file():

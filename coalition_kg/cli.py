@@ -208,26 +208,21 @@ def _progress(quiet: bool, total: int):
     return progress, (lambda n: progress.advance(task, n))
 
 
-def _facts_cache(args, rec_source: str):
+def _facts_cache(args, spec):
+    """The facts cache, keyed by the code and by the tagger's files (and transformer)."""
     if getattr(args, "no_cache", False):
         return None
     from .cache import FactsCache, code_version, model_version
-    return FactsCache(f"{code_version()}-{model_version(rec_source)}")
+    from .ner import tagger_choice
+    model_dir, stanza_dir = tagger_choice(spec.model, spec.stanza_dir)
+    tagger = model_version(stanza_dir or model_dir)
+    return FactsCache(f"{code_version()}-{tagger}-{model_version(spec.transformer) if spec.transformer else ''}")
 
 
 def _spec(args):
     from .runner import TaggerSpec
     return TaggerSpec(getattr(args, "ner_model", None), getattr(args, "stanza_dir", None),
                       getattr(args, "transformer", None))
-
-
-def _tagger_source(spec) -> str:
-    """The tagger's directory, resolved as the Recognizer will, without loading it."""
-    from .ner import tagger_choice
-    model_dir, stanza_dir = tagger_choice(spec.model, spec.stanza_dir)
-    if stanza_dir is not None:
-        return f"stanza-official:{stanza_dir}"
-    return f"{model_dir}|{spec.transformer or ''}"
 
 
 def cmd_build(args) -> int:
@@ -248,11 +243,7 @@ def cmd_build(args) -> int:
     elif args.add:
         raise CliError("--add adds to the store; it cannot be combined with --no-store")
     spec = _spec(args)
-    try:
-        source = _tagger_source(spec)
-    except Exception as exc:
-        raise CliError(str(exc)) from None
-    cache = _facts_cache(args, source)
+    cache = _facts_cache(args, spec)
     n_paths = len(collect_paths(args.inputs))
     progress, advance = _progress(args.quiet, n_paths)
     with progress:

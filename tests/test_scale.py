@@ -136,3 +136,28 @@ def test_node_iris_are_valid_whatever_the_surface_form():
         iri = str(node_iri(key))
         assert check_iri(iri) == iri and " " not in iri
     assert node_iri("org:El Telegramma Del Rif") != node_iri("org:El Telegramma del Rif")
+
+
+def test_the_facts_cache_key_follows_the_taggers_weights(tmp_path):
+    import argparse
+    import shutil
+
+    from coalition_kg.cli import _facts_cache
+    from coalition_kg.ner import model_dir_for
+    from coalition_kg.runner import TaggerSpec
+    model = tmp_path / "model"
+    shutil.copytree(model_dir_for("lexical"), model)
+    args = argparse.Namespace(no_cache=False)
+
+    def key():
+        cache = _facts_cache(args, TaggerSpec(model=str(model)))
+        cache.close()
+        return cache.version
+    before = key()
+    assert before == key()
+    assert before != _facts_cache(args, TaggerSpec(model="transformer")).version
+    pt = model / "ner.pt"
+    data = bytearray(pt.read_bytes())
+    data[-1] ^= 1                                   # retrained in place: same name, same size
+    pt.write_bytes(bytes(data))
+    assert key() != before                          # its articles are tagged again
