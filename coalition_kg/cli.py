@@ -122,14 +122,14 @@ def cmd_ner(args) -> int:
 def cmd_eval_ner(args) -> int:
     from .training.evaluate import evaluate
     data = args.data or _default_path("anercorp")
-    if not data or not Path(data).is_file():
+    if not data or not Path(data).exists():
         raise CliError(f"{data or 'ANERcorp'}: corpus not found; pass --data PATH")
     report = evaluate(_recognizer(args), data)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
     from rich.table import Table
-    t = Table(title=f"NER on the ANERcorp test split ({report['test_tokens']} tokens, exact spans)")
+    t = Table(title=f"NER on {report['split']} ({report['test_tokens']} tokens, exact spans)")
     for col in ("type", "precision", "recall", "F1", "support"):
         t.add_column(col, justify="right")
     for typ, s in report["per_type"].items():
@@ -137,7 +137,9 @@ def cmd_eval_ner(args) -> int:
     t.add_row("micro", f"{report['precision']:.2f}", f"{report['recall']:.2f}", f"{report['micro_f1']:.2f}", "")
     c = _console()
     c.print(t)
-    c.print(f"micro F1 on the {report['unseen_sentences']} test sentences not seen in training: {report['micro_f1_unseen']:.2f}")
+    if report["micro_f1_unseen"] is not None:
+        c.print(f"micro F1 on the {report['unseen_sentences']} test sentences not seen in training: "
+                f"{report['micro_f1_unseen']:.2f}")
     return 0
 
 
@@ -157,7 +159,8 @@ def cmd_train_ner(args) -> int:
                      use_name_lists=args.name_lists, more_features=args.more_features,
                      transformer=args.transformer, bert_hidden_layers=args.bert_hidden_layers,
                      pretrain_file=args.pretrain, batch_size=args.batch_size, resume=not args.no_resume,
-                     package_only=args.package_only)
+                     package_only=args.package_only, finetune=args.finetune, lora_rank=args.lora_rank,
+                     bf16=not args.no_bf16, lr=args.lr, bert_lr_scale=args.bert_lr_scale)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -213,10 +216,11 @@ def _facts_cache(args, spec):
     if getattr(args, "no_cache", False):
         return None
     from .cache import FactsCache, code_version, model_version
-    from .ner import tagger_choice
+    from .ner import precision_choice, tagger_choice
     model_dir, stanza_dir = tagger_choice(spec.model, spec.stanza_dir)
     tagger = model_version(stanza_dir or model_dir)
-    return FactsCache(f"{code_version()}-{tagger}-{model_version(spec.transformer) if spec.transformer else ''}")
+    transformer = model_version(spec.transformer) if spec.transformer else ""
+    return FactsCache(f"{code_version()}-{tagger}-{transformer}-{precision_choice()}")
 
 
 def _spec(args):
@@ -437,8 +441,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.set_defaults(func=cmd_ner)
 
-    p = sub.add_parser("eval-ner", help="P/R/F1 of the NER model on the ANERcorp test split")
-    p.add_argument("--data", help="ANERCorp.txt (default: ../shared/data/anercorp/ANERCorp.txt)")
+    p = sub.add_parser("eval-ner", help="P/R/F1 of the NER model on the ANERcorp test split (or AQMAR)")
+    p.add_argument("--data", help="ANERCorp.txt (default: ../shared/data/anercorp/ANERCorp.txt), or the AQMAR "
+                   "directory (all of it, out of domain)")
     p.add_argument("--json", action="store_true")
     _add_model_options(p)
     p.set_defaults(func=cmd_eval_ner)
@@ -477,6 +482,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "precomputed features)")
     p.add_argument("--pretrain", metavar="FILE|DIR", help="reuse these word vectors (a Stanza pretrain file or a "
                    "model directory, e.g. coalition_kg/models/ar_anercorp) instead of building them")
+    p.add_argument("--finetune", choices=["lora"], help="with --transformer: fine-tune it through LoRA adapters "
+                   "(Stanza --bert_finetune --use_peft); only the adapters are saved with the tagger")
+    p.add_argument("--lora-rank", type=int, default=64)
+    p.add_argument("--lr", type=float, help="with --finetune: AdamW learning rate of the tagger (default 1e-3)")
+    p.add_argument("--bert-lr-scale", type=float, default=0.5, help="with --finetune: the adapters' learning rate "
+                   "as a fraction of --lr")
+    p.add_argument("--no-bf16", action="store_true", help="run the transformer in float32 (default: bfloat16 "
+                   "autocast, several times faster on CPUs with AMX / AVX-512 BF16)")
     p.add_argument("--batch-size", type=int, help="sentences per training batch (Stanza's default 32)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if --out/_work holds a checkpoint")
     p.add_argument("--package-only", action="store_true", help="do not train: write the model directory from the "

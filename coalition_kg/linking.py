@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import gazetteer
+from .frequency import zipf
 from .gazetteer import Gazetteer, clitic_variants, key
 from .ner import Entity
 from .text import Sentence, normalize
@@ -62,6 +63,8 @@ FUNCTION_WORDS = frozenset(normalize(w) for w in (
     "أمس اليوم غدا الآن حاليا أيضا كذلك جدا فقط ايضا يوم").split())
 
 
+
+
 # A word counts as a word of the language, not a name, when it is frequent in wordfreq's Arabic
 # list (Zipf >= ORDINARY_ZIPF) *and* inflects like one: its form with the article (جزيل → الجزيل)
 # or a verb ending (أورد → أوردت، أوردوا) is itself frequent (Zipf >= INFLECTED_ZIPF).  Frequent
@@ -77,30 +80,26 @@ def is_ordinary(token: str) -> bool:
     inflecting in wordfreq's Arabic word list (Wikipedia, news, subtitles, web)."""
     if is_common(token):
         return True
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:          # wordfreq is a declared dependency; without it only ANERcorp counts
-        return False
     w = "".join(ch for ch in token if ch.isalpha())
-    if len(w) < 2 or zipf_frequency(w, "ar") < ORDINARY_ZIPF:
+    if len(w) < 2 or zipf(w) < ORDINARY_ZIPF:
         return False
     if w.startswith("ال"):
         # an adjective with the article whose feminine form is as common (الختامي/الختامية);
         # family names with ال rarely have one (الصفدي/الصفدية)
-        return len(w) > 4 and zipf_frequency(w + "ة", "ar") >= ORDINARY_ZIPF
+        return len(w) > 4 and zipf(w + "ة") >= ORDINARY_ZIPF
     for suffix in ("هما", "هم", "ها", "ه"):
         # a noun with a possessive pronoun: بيانه → بيان (البيان)
         stem = w[:-len(suffix)]
-        if w.endswith(suffix) and len(stem) >= 3 and zipf_frequency(stem, "ar") >= ORDINARY_ZIPF \
-                and zipf_frequency("ال" + stem, "ar") >= ORDINARY_ZIPF:
+        if w.endswith(suffix) and len(stem) >= 3 and zipf(stem) >= ORDINARY_ZIPF \
+                and zipf("ال" + stem) >= ORDINARY_ZIPF:
             return True
     base = w[:-1] if w.endswith("ا") and len(w) > 3 else w          # accusative ending: جزيلا → جزيل
     stems = [base] + ([base[1:]] if base[0] in "وفبلك" and len(base) > 3 else [])   # بإيجاز → إيجاز
     # imperfect verbs: يستقبل ~ تستقبل / يستقبلون
     verb_forms = [p + w[1:] for p in "يتن" if w[0] in "يتن" and p != w[0] and len(w) > 3]
-    return any(max(zipf_frequency("ال" + x, "ar"), zipf_frequency(x + "ت", "ar"),
-                   zipf_frequency(x + "وا", "ar")) >= INFLECTED_ZIPF for x in stems) or \
-        any(zipf_frequency(v, "ar") >= INFLECTED_ZIPF for v in verb_forms)
+    return any(max(zipf("ال" + x), zipf(x + "ت"),
+                   zipf(x + "وا")) >= INFLECTED_ZIPF for x in stems) or \
+        any(zipf(v) >= INFLECTED_ZIPF for v in verb_forms)
 
 
 def name_like(token: str) -> bool:
@@ -366,11 +365,7 @@ def waw_in_name(token: str) -> bool:
     rest = w[1:]
     if rest in person_name_words() or is_ordinary(token[1:]) or is_common(token):
         return False
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:
-        return False
-    return zipf_frequency(token[1:], "ar") <= zipf_frequency(token, "ar")
+    return zipf(token[1:]) <= zipf(token)
 
 
 def _rare_name_word(token: str) -> bool:

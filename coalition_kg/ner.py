@@ -27,7 +27,11 @@ NAMED_MODELS = {"lexical": MODELS_DIR / "ar_anercorp", "transformer": MODELS_DIR
 DEFAULT_MODEL = "lexical"
 PACKAGE_MODEL = NAMED_MODELS["lexical"]
 ENV_MODEL = "COALITION_KG_NER_MODEL"
-ENV_QUANTIZE = "COALITION_KG_NER_INT8"   # 1: the transformer's linear layers in int8 (faster, 3.7 F1 lower)
+# how a tagger's transformer computes: bf16 (default: bfloat16 autocast, fast on CPUs with AMX /
+# AVX-512 BF16), fp32, or int8 (dynamic quantization of its linear layers)
+ENV_PRECISION = "COALITION_KG_NER_PRECISION"
+PRECISIONS = ("bf16", "fp32", "int8")
+ENV_QUANTIZE = "COALITION_KG_NER_INT8"   # older switch: 1 = precision int8
 ENV_STANZA_DIR = "COALITION_KG_STANZA_DIR"
 TYPES = ("PERS", "LOC", "ORG", "MISC")
 # Stanza's official Arabic NER (AQMAR-based) uses these names; we map them onto ANERcorp's.
@@ -154,23 +158,37 @@ def _transformer_cache(name: str, transformer_dir, quantize: bool):
     return cache, path, model
 
 
+def precision_choice(precision: str | None = None, quantize: bool | None = None) -> str:
+    """The transformer precision asked for: argument, then environment, then ``bf16``."""
+    if quantize:
+        return "int8"
+    precision = precision or os.environ.get(ENV_PRECISION)
+    if not precision and os.environ.get(ENV_QUANTIZE, "0") not in ("0", "false", "no", ""):
+        precision = "int8"
+    precision = (precision or "bf16").lower()
+    if precision not in PRECISIONS:
+        raise ModelError(f"{ENV_PRECISION}={precision!r}: expected one of {', '.join(PRECISIONS)}")
+    return precision
+
+
 class Recognizer:
     """Wraps a Stanza pipeline; ``__call__`` tags our own pretokenized sentences.
 
     ``model_dir``: ``lexical`` / ``transformer`` (the shipped taggers) or a model directory;
     default ``$COALITION_KG_NER_MODEL`` or :data:`DEFAULT_MODEL`.  A tagger over a transformer
     finds it with ``transformer_dir`` / ``$COALITION_KG_TRANSFORMER`` or in the user's cache
-    (rebuilt from the PyPI packages on first use); ``quantize`` (or ``$COALITION_KG_NER_INT8=1``)
-    runs its linear layers in int8: about 1.8x faster, but test F1 71.35 -> 67.61, so off by default."""
+    (rebuilt from the PyPI packages on first use).  ``precision`` (or ``$COALITION_KG_NER_PRECISION``):
+    ``bf16`` (default) runs the transformer under bfloat16 autocast, ``fp32`` in float32, ``int8``
+    with its linear layers dynamically quantized (``quantize=True`` is the same as ``int8``)."""
 
     def __init__(self, model_dir: str | Path | None = None, stanza_dir: str | Path | None = None,
                  device: str = "cpu", transformer_dir: str | Path | None = None,
-                 quantize: bool | None = None, batch_size: int = 32):
+                 quantize: bool | None = None, batch_size: int = 32, precision: str | None = None):
         import stanza
 
         model_dir, stanza_dir = tagger_choice(model_dir, stanza_dir)
-        if quantize is None:
-            quantize = os.environ.get(ENV_QUANTIZE, "0") not in ("0", "false", "no", "")
+        self.precision = precision_choice(precision, quantize)
+        quantize = self.precision == "int8"
         self.transformer = None
         common = dict(lang="ar", processors="tokenize,ner", tokenize_pretokenized=True,
                       download_method=None, logging_level="WARN", device=device)
@@ -190,6 +208,9 @@ class Recognizer:
             if bert:
                 kwargs["foundation_cache"], self.transformer, bert_model = _transformer_cache(
                     bert, transformer_dir, quantize)
+                if self.precision == "bf16":
+                    from .transformer import run_in_bfloat16
+                    run_in_bfloat16(bert_model)
         try:
             self.pipeline = stanza.Pipeline(**kwargs)
         except ModelError:

@@ -304,3 +304,31 @@ def load(model_dir: str | Path, quantize: bool = False):
         import torch
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     return model, tokenizer
+
+
+def run_in_bfloat16(model):
+    """Make ``model``'s forward pass run under CPU autocast to bfloat16 and hand back float32
+    hidden states.  On CPUs with AMX or AVX-512 BF16 the matrix products are several times faster
+    (here: 3,000 -> 7,000 words/s for multilingual-e5-small on 2 cores); a CPU without them still
+    computes correctly, only slower.  Applied to the instance, in place; idempotent.  Works for
+    training too (gradients flow through autocast; the weights stay float32)."""
+    import torch
+
+    if getattr(model, "_coalition_kg_bf16", False):
+        return model
+    original = model.forward
+
+    def forward(*args, **kwargs):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = original(*args, **kwargs)
+        for key in ("last_hidden_state", "pooler_output"):
+            value = getattr(out, key, None)
+            if value is not None:
+                setattr(out, key, value.float())
+        if getattr(out, "hidden_states", None) is not None:
+            out.hidden_states = tuple(h.float() for h in out.hidden_states)
+        return out
+
+    model.forward = forward
+    model._coalition_kg_bf16 = True
+    return model

@@ -222,3 +222,22 @@ def augment(sentences: list[Sentence], gazetteers: dict[str, list[list[str]]], s
         if changed:
             out.append(new)
     return out
+
+
+def cap_sentences(sentences: list[Sentence], max_words: int = 120) -> list[Sentence]:
+    """Long sentences cut into pieces of at most ``max_words`` words, never inside an entity
+    (a cut falls before a word tagged ``O`` or ``B-…``).  For training a fine-tuned transformer:
+    its memory grows with the square of a batch's longest sentence (ANERcorp's training part has
+    "sentences" of 1,774 words), and the pipeline never tags sentences longer than 120 tokens
+    (:func:`coalition_kg.text.split_sentences`)."""
+    out = []
+    for s in sentences:
+        start = 0
+        while len(s) - start > max_words:
+            cut = start + max_words
+            while cut > start + 1 and s[cut][1].startswith("I-"):
+                cut -= 1
+            out.append(s[start:cut])
+            start = cut
+        out.append(s[start:])
+    return out

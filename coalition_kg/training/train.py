@@ -80,6 +80,8 @@ def compact(ner_pt: Path, out_pt: Path, transformer_key: str | None = None) -> P
     if any(k.startswith("bert_model.") for k in data["model"]):
         raise ValueError(f"{ner_pt}: the checkpoint holds transformer weights (fine-tuned); not shippable")
     data["model"] = {k: (v.half() if v.is_floating_point() else v) for k, v in data["model"].items()}
+    if "bert_lora" in data:     # the LoRA adapters of a fine-tuned transformer (its base is not in here)
+        data["bert_lora"] = {k: (v.half() if v.is_floating_point() else v) for k, v in data["bert_lora"].items()}
     if transformer_key:
         data["config"]["bert_model"] = transformer_key
     torch.save(data, out_pt)
@@ -97,6 +99,36 @@ def compact_pretrain(pretrain_pt: Path, out_pt: Path) -> Path:
     return out_pt
 
 
+def _transformer_in_bfloat16() -> None:
+    """Every transformer Stanza's NER trainer loads runs under bfloat16 autocast."""
+    from stanza.models.ner import trainer as ner_trainer
+
+    from ..transformer import run_in_bfloat16
+
+    original = getattr(ner_trainer, "_coalition_kg_original_load_bert", ner_trainer.load_bert)
+    ner_trainer._coalition_kg_original_load_bert = original
+
+    def load_bert(*args, **kwargs):
+        model, tokenizer = original(*args, **kwargs)
+        return (run_in_bfloat16(model) if model is not None else model), tokenizer
+
+    ner_trainer.load_bert = load_bert
+
+
+def _resume_copy(checkpoint: Path, out: Path, transformer_dir: Path | None) -> Path:
+    """A copy of ``checkpoint`` to resume from, its transformer pointed at ``transformer_dir``
+    (a shipped checkpoint names it by a key; a work checkpoint by another machine's path)."""
+    if transformer_dir is None:
+        shutil.copy(checkpoint, out)
+        return out
+    import torch
+    data = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    data["config"]["bert_model"] = str(transformer_dir)
+    data["model"] = {k: (v.float() if v.is_floating_point() else v) for k, v in data["model"].items()}
+    torch.save(data, out, _use_new_zipfile_serialization=False)
+    return out
+
+
 def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_interval: int = 250,
               use_charlm: bool = False, charlm_epochs: int = 10, charlm_hidden: int = 256,
               hidden_dim: int = 256, seed: int = 1234, work: str | Path | None = None,
@@ -107,7 +139,9 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
               use_name_lists: bool = False, more_features: bool = False,
               transformer: str | Path | None = None, bert_hidden_layers: int | None = None,
               pretrain_file: str | Path | None = None, batch_size: int | None = None,
-              resume: bool = True, package_only: bool = False) -> dict:
+              resume: bool = True, package_only: bool = False, finetune: str | None = None,
+              lora_rank: int = 64, bf16: bool = True, lr: float | None = None,
+              bert_lr_scale: float = 0.5) -> dict:
     """Train, select on dev, write the model directory ``out``.
 
     ``transformer``: a Hugging Face model directory (or ``"default"``: the one rebuilt from the
@@ -116,7 +150,12 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     :mod:`coalition_kg.ner` resolves to a directory at load time, so its weights are never in it.
     ``pretrain_file``: reuse an existing Stanza pretrain file (e.g. the shipped lexical vectors)
     instead of building the vectors again.  ``resume``: when ``work`` already holds the best
-    checkpoint of an interrupted run, training continues from it (Stanza's ``--finetune``)."""
+    checkpoint of an interrupted run, training continues from it (Stanza's ``--finetune``).
+    ``finetune="lora"``: the transformer is fine-tuned through LoRA adapters (Stanza's
+    ``--bert_finetune --use_peft``), AdamW at ``lr`` (default 1e-3) for the tagger and
+    ``lr * bert_lr_scale`` for the adapters; only the adapters are saved with the tagger.
+    ``bf16``: the transformer's forward and backward passes run under CPU autocast to bfloat16
+    (several times faster on CPUs with AMX / AVX-512 BF16; see :func:`..transformer.run_in_bfloat16`)."""
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -132,6 +171,9 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         extra = augment(split.train, gaz, seed)
         log.info("augmentation: %d sentences with gazetteer names", len(extra))
         split = type(split)(split.train + extra, split.dev, split.test)
+    if finetune:
+        from .anercorp import cap_sentences
+        split = type(split)(cap_sentences(split.train), split.dev, split.test)
     paths = write_split(split, work)
     log.info("split: train %d dev %d test %d sentences", len(split.train), len(split.dev), len(split.test))
 
@@ -170,7 +212,17 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     if transformer:
         from .. import transformer as tf
         transformer_dir = tf.resolve(None if str(transformer) == "default" else transformer)
-        args += ["--bert_model", str(transformer_dir), "--no_bert_finetune"]
+        if finetune == "lora":
+            args += ["--bert_model", str(transformer_dir), "--bert_finetune", "--use_peft",
+                     "--lora_rank", str(lora_rank), "--lora_alpha", str(2 * lora_rank),
+                     "--optim", "adamw", "--lr", str(lr or 1e-3), "--bert_learning_rate", str(bert_lr_scale),
+                     "--min_lr", "1e-6"]
+        elif finetune:
+            raise ValueError(f"finetune={finetune!r}: only 'lora' is supported")
+        else:
+            args += ["--bert_model", str(transformer_dir), "--no_bert_finetune"]
+        if bf16:
+            _transformer_in_bfloat16()
         if bert_hidden_layers:
             args += ["--bert_hidden_layers", str(bert_hidden_layers)]
     if batch_size:
@@ -182,7 +234,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     elif resume and (work / "ner.pt").is_file():
         # an interrupted run: go on from its best checkpoint (kept aside, never overwritten)
         resumed_from = work / f"ner.resume-{int(time.time())}.pt"
-        shutil.copy(work / "ner.pt", resumed_from)
+        _resume_copy(work / "ner.pt", resumed_from, transformer_dir)
         args += ["--finetune", "--finetune_load_name", str(resumed_from)]
         log.info("resuming from %s", resumed_from)
     charlm_files = {}
@@ -205,7 +257,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     args += list(trainer_args or [])       # anything else for stanza.models.ner_tagger (--word_dropout 0.1 …)
     if package_only:
         pass                 # the best checkpoint of a stopped run, as it is
-    elif transformer_dir is not None and "--bert_hidden_layers" not in args:
+    elif transformer_dir is not None and not finetune and "--bert_hidden_layers" not in args:
         # frozen transformer: its features once, not at every step (see .features)
         from .features import install, precompute
         words = [[w["text"] for w in s] for name in ("train", "dev")
