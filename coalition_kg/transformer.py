@@ -175,7 +175,11 @@ def _digest(state: dict, tokenizer_bytes: bytes) -> str:
 
 
 def _config(hp: dict) -> dict:
+    from importlib.metadata import version
     return {
+        # the version that writes the directory (without it, transformers >= 5.20 suspects an old
+        # Mistral tokenizer and warns at every load)
+        "transformers_version": version("transformers"),
         "architectures": ["BertModel"], "model_type": "bert",
         "hidden_size": hp["hidden"], "num_hidden_layers": hp["layers"],
         "num_attention_heads": hp["heads"], "intermediate_size": hp["ffn"],

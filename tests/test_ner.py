@@ -174,3 +174,22 @@ def test_a_missing_or_corrupt_transformer_is_one_line(tmp_path):
     (broken / "tokenizer.json").write_text("{}")
     with pytest.raises(ModelError, match="config.json: transformer config is corrupt"):
         Recognizer(NAMED_MODELS["transformer"], transformer_dir=broken)
+
+
+def test_transformer_runs_in_bfloat16_by_default_and_finds_what_float32_finds(transformer_recognizer):
+    import torch
+    assert transformer_recognizer.precision == "bf16"
+    bert = transformer_recognizer.pipeline.processors["ner"].trainers[0].model.bert_model
+    seen = []
+    hook = bert.encoder.layer[0].attention.self.query.register_forward_hook(
+        lambda mod, inp, out: seen.append(out.dtype))
+    text = ("استقبل رئيس الوزراء العراقي حيدر العبادي في بغداد وزير الدفاع الأسترالي. "
+            "وقال الوزير إن التحالف الدولي سيواصل دعم القوات العراقية في الموصل.")
+    try:
+        bf16 = _entities(transformer_recognizer, text)
+    finally:
+        hook.remove()
+    assert seen and set(seen) == {torch.bfloat16}        # the matrix products ran in bfloat16
+    fp32 = _entities(Recognizer("transformer", precision="fp32"), text)
+    assert ("بغداد", "LOC") in bf16 and ("الموصل", "LOC") in bf16
+    assert bf16 == fp32
