@@ -76,7 +76,7 @@ def graph_source(resolved: pipeline.Resolved):
 
 def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = "ttl", store=None,
           add: bool = False, workers: int | None = None, scheduler: str | None = None, cache=None,
-          progress=None, recognizer=None) -> dict:
+          progress=None, recognizer=None, on_total=None) -> dict:
     """``coalition-kg build``: process the articles (workers or Dask; unchanged articles from the
     facts cache), resolve across them, stream every article graph into the store (``store``, an
     :class:`.store.OxigraphStore`; a temporary one when None) and write the output file from it.
@@ -84,6 +84,8 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
     from .store import OxigraphStore
     errors: list[str] = []
     articles = list(iter_articles(inputs, errors))
+    if on_total is not None:
+        on_total(len(articles))
     t0 = time.perf_counter()
     path = out_dir / FORMATS[fmt][1]
     fingerprint = _fingerprint(cache.version, articles, errors, fmt) if (cache is not None and store is not None

@@ -193,22 +193,25 @@ def cmd_build_lexicons(args) -> int:
     return 0
 
 
-def _progress(quiet: bool, total: int):
-    """A progress bar of articles, with articles per second; nothing when quiet."""
+def _progress(quiet: bool, total: int | None = None):
+    """A progress bar of articles, with articles per second; nothing when quiet.  Returns the
+    bar, a function that advances it and one that sets its total (known once the inputs are read)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, \
         TimeElapsedColumn, TimeRemainingColumn
     from rich.text import Text
 
     class Rate(ProgressColumn):
+        """Articles done over time elapsed (rich's own speed needs two updates; articles arrive
+        a chunk at a time, and a small build is one chunk)."""
         def render(self, task):
-            speed = task.finished_speed or task.speed
+            speed = task.completed / task.elapsed if task.completed and task.elapsed else None
             return Text(f"{speed:.1f} articles/s" if speed else "… articles/s")
 
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=_console(stderr=True),
                         transient=not sys.stderr.isatty(), disable=quiet)
     task = progress.add_task("articles", total=total)
-    return progress, (lambda n: progress.advance(task, n))
+    return progress, (lambda n: progress.advance(task, n)), (lambda n: progress.update(task, total=n))
 
 
 def _facts_cache(args, spec):
@@ -232,7 +235,6 @@ def _spec(args):
 def cmd_build(args) -> int:
     from .atomic import check_file
     from .build import FORMATS, build
-    from .reader import collect_paths
     if args.format not in FORMATS:
         raise CliError(f"--format {args.format}: choose one of {', '.join(FORMATS)}")
     # every output location is checked before the expensive work
@@ -248,11 +250,11 @@ def cmd_build(args) -> int:
         raise CliError("--add adds to the store; it cannot be combined with --no-store")
     spec = _spec(args)
     cache = _facts_cache(args, spec)
-    n_paths = len(collect_paths(args.inputs))
-    progress, advance = _progress(args.quiet, n_paths)
+    progress, advance, set_total = _progress(args.quiet)
     with progress:
         summary = build(args.inputs, spec, Path(args.out), args.format, store=store, add=args.add,
-                        workers=args.workers, scheduler=args.scheduler, cache=cache, progress=advance)
+                        workers=args.workers, scheduler=args.scheduler, cache=cache, progress=advance,
+                        on_total=set_total)
     for e in summary.pop("errors"):
         _err(f"skipped {e}")
     if "output" not in summary:
