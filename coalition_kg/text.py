@@ -22,6 +22,11 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
+def strip_invisible(text: str) -> str:
+    """Remove zero-width and direction marks only."""
+    return _INVISIBLE.sub("", text)
+
+
 def strip_marks(text: str) -> str:
     """Remove diacritics, tatweel and invisible direction marks; keep letters as written."""
     text = _INVISIBLE.sub("", text)
@@ -36,7 +41,8 @@ def normalize_for_model(token: str) -> str:
     because they carry information the model can use.  Never stored in the graph.
     """
     out = strip_marks(unicodedata.normalize("NFKC", token)).translate(_ALEF_VARIANTS)
-    return out or token  # never hand the model an empty token
+    # never hand the model an empty token (Stanza rejects one): a token of marks only becomes "_"
+    return out if out.strip() else "_"
 
 
 @lru_cache(maxsize=1 << 16)   # bounded: every worker holds one (a year of news has more words)

@@ -176,20 +176,44 @@ def test_a_missing_or_corrupt_transformer_is_one_line(tmp_path):
         Recognizer(NAMED_MODELS["transformer"], transformer_dir=broken)
 
 
-def test_transformer_runs_in_bfloat16_by_default_and_finds_what_float32_finds(transformer_recognizer):
+def test_transformer_in_bfloat16_finds_what_float32_finds(transformer_recognizer):
     import torch
-    assert transformer_recognizer.precision == "bf16"
-    bert = transformer_recognizer.pipeline.processors["ner"].trainers[0].model.bert_model
+    from coalition_kg.transformer import native_bf16
+    # the default precision follows the CPU: bfloat16 only where it is native (else it is slower)
+    assert transformer_recognizer.precision == ("bf16" if native_bf16() else "fp32")
+    rec = Recognizer("transformer", precision="bf16")
+    assert rec.precision == "bf16"
+    bert = rec.pipeline.processors["ner"].trainers[0].model.bert_model
     seen = []
     hook = bert.encoder.layer[0].attention.self.query.register_forward_hook(
         lambda mod, inp, out: seen.append(out.dtype))
     text = ("استقبل رئيس الوزراء العراقي حيدر العبادي في بغداد وزير الدفاع الأسترالي. "
             "وقال الوزير إن التحالف الدولي سيواصل دعم القوات العراقية في الموصل.")
     try:
-        bf16 = _entities(transformer_recognizer, text)
+        bf16 = _entities(rec, text)
     finally:
         hook.remove()
     assert seen and set(seen) == {torch.bfloat16}        # the matrix products ran in bfloat16
     fp32 = _entities(Recognizer("transformer", precision="fp32"), text)
     assert ("بغداد", "LOC") in bf16 and ("الموصل", "LOC") in bf16
     assert bf16 == fp32
+
+
+def test_lora_merged_and_last_layer_skipped_give_the_same_entities(transformer_recognizer, monkeypatch):
+    from peft.tuners.lora import LoraLayer
+
+    import coalition_kg.transformer as tf
+    bert = transformer_recognizer.pipeline.processors["ner"].trainers[0].model.bert_model
+    assert not any(isinstance(m, LoraLayer) for m in bert.modules())     # adapters folded in
+    assert bert.encoder.layer[-1]._coalition_kg_skipped
+    text = ("التقى وزير الخارجية النرويجي يوناس غار ستوره في أوسلو نظيره العراقي فؤاد حسين، "
+            "وبحثا دعم التحالف الدولي ضد داعش وجهود الأمم المتحدة في سوريا.")
+    # the same tagger with its adapters applied at every step and all twelve layers computed
+    monkeypatch.setattr(tf, "merge_lora", lambda model: 0)
+    monkeypatch.setattr(tf, "skip_last_layer", lambda model: False)
+    plain = Recognizer("transformer", precision=transformer_recognizer.precision)
+    plain_bert = plain.pipeline.processors["ner"].trainers[0].model.bert_model
+    assert any(isinstance(m, LoraLayer) for m in plain_bert.modules())
+    found = _entities(transformer_recognizer, text)
+    assert found == _entities(plain, text)
+    assert ("أوسلو", "LOC") in found

@@ -2,6 +2,7 @@
 transformer's precision switch."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -49,6 +50,27 @@ def test_eval_ner_on_an_aqmar_directory_scores_the_real_tagger(tmp_path):
     assert 0 < report["micro_f1"] <= 100
 
 
+def test_aqmar_lines_of_direction_marks_only_are_dropped_and_bio_repaired(tmp_path):
+    d = tmp_path / "marks"
+    d.mkdir()
+    (d / "C.txt").write_text("زار O\n\u200e O\n\u200f B-PER\nأوباما I-PER\nالقاهرة\u200e B-LOC\n. O\n",
+                             encoding="utf-8")
+    assert read_aqmar(d) == [[("زار", "O"), ("أوباما", "B-PERS"), ("القاهرة", "B-LOC"), (".", "O")]]
+
+
+def test_an_empty_token_or_one_of_marks_only_reaches_the_tagger_as_a_placeholder():
+    from coalition_kg.ner import Recognizer
+    from coalition_kg.text import Sentence, Token, normalize_for_model
+    assert normalize_for_model("") == "_" and normalize_for_model("\u200e") == "_"
+    assert normalize_for_model("\u0640\u064e") == "_"                  # tatweel and a diacritic
+    assert normalize_for_model("بغداد") == "بغداد"
+    rec = Recognizer("lexical")
+    words = ["وصل", "", "الوزير", "إلى", "بغداد", "."]
+    sent = Sentence(0, 0, 0, [Token(w, 0, 0) for w in words])
+    tags = rec.tag([sent])[0]           # before: Stanza's "Could not process document"
+    assert len(tags) == len(words) and tags[1] == "O" and tags[4] == "B-LOC"
+
+
 def test_long_training_sentences_are_cut_outside_entities():
     sent = [(f"w{i}", "O") for i in range(9)] + [("a", "B-ORG"), ("b", "I-ORG"), ("c", "I-ORG")] + \
         [(f"v{i}", "O") for i in range(8)]
@@ -60,12 +82,38 @@ def test_long_training_sentences_are_cut_outside_entities():
 
 
 def test_precision_switch(monkeypatch):
+    import coalition_kg.transformer as tf
     monkeypatch.delenv("COALITION_KG_NER_PRECISION", raising=False)
     monkeypatch.delenv("COALITION_KG_NER_INT8", raising=False)
-    assert precision_choice() == "bf16"
+    monkeypatch.setattr(tf, "native_bf16", lambda: True)
+    assert precision_choice() == "bf16" and precision_choice("auto") == "bf16"
+    monkeypatch.setattr(tf, "native_bf16", lambda: False)      # emulated bfloat16 is slower
+    assert precision_choice() == "fp32" and precision_choice("auto") == "fp32"
+    assert precision_choice("bf16") == "bf16"                   # asked for, given
     assert precision_choice("fp32") == "fp32" and precision_choice(quantize=True) == "int8"
     monkeypatch.setenv("COALITION_KG_NER_INT8", "1")
     assert precision_choice() == "int8"
     monkeypatch.setenv("COALITION_KG_NER_PRECISION", "fp16")
-    with pytest.raises(ModelError, match="COALITION_KG_NER_PRECISION='fp16': expected one of bf16, fp32, int8"):
+    with pytest.raises(ModelError,
+                       match="COALITION_KG_NER_PRECISION='fp16': expected one of auto, bf16, fp32, int8"):
         precision_choice()
+
+
+def test_native_bf16_reads_the_cpu_flags():
+    import coalition_kg.transformer as tf
+    flags = next((line for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("flags")), "")
+    assert tf.native_bf16() == ("amx_bf16" in flags.split() or "avx512_bf16" in flags.split())
+
+
+def test_padded_batches_bound_sentences_and_padded_words():
+    from coalition_kg.ner import _padded_batches
+    lengths = [3, 50, 4, 120, 5, 6, 40]
+    order = sorted(range(len(lengths)), key=lambda k: lengths[k])
+    batches = list(_padded_batches(order, lengths, max_sentences=3, max_words=130))
+    assert [k for b in batches for k in b] == order                     # every sentence once, in order
+    for b in batches:
+        assert len(b) <= 3
+        assert len(b) == 1 or len(b) * max(lengths[k] for k in b) <= 130
+    assert [3] in batches                                               # the 120-word one alone
+    assert list(_padded_batches([0], [900], 32, 512)) == [[0]]          # longer than the bound: alone

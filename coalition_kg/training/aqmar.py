@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..text import strip_invisible
 from .anercorp import CorpusError, Sentence
 
 _TAG = re.compile(r"^([BI])-+(PER|LOC|ORG|MISS?)")
@@ -33,6 +34,17 @@ def normalize_tag(tag: str) -> str:
 def is_aqmar(path: str | Path) -> bool:
     path = Path(path)
     return path.is_dir() and any(path.glob("*.txt"))
+
+
+def _repair_bio(sentence: Sentence) -> Sentence:
+    """An I- tag that does not continue an entity of its type (its B- token was dropped) opens it."""
+    out, prev = [], "O"
+    for tok, tag in sentence:
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        out.append((tok, tag))
+        prev = tag
+    return out
 
 
 def read_aqmar(path: str | Path) -> list[Sentence]:
@@ -57,9 +69,12 @@ def read_aqmar(path: str | Path) -> list[Sentence]:
                 continue
             if len(parts) == 1:
                 continue
-            current.append(("".join(parts[:-1]).replace("\u200f", ""), normalize_tag(parts[-1])))
+            token = strip_invisible("".join(parts[:-1]))
+            if token:        # a token of direction marks only (some lines hold one) is dropped
+                current.append((token, normalize_tag(parts[-1])))
         if current:
             sentences.append(current)
+    sentences = [_repair_bio(s) for s in sentences if s]
     if not sentences:
         raise CorpusError(f"{path}: no annotated tokens found")
     return sentences
