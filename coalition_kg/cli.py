@@ -124,7 +124,7 @@ def cmd_eval_ner(args) -> int:
     data = args.data or _default_path("anercorp")
     if not data or not Path(data).exists():
         raise CliError(f"{data or 'ANERcorp'}: corpus not found; pass --data PATH")
-    report = evaluate(_recognizer(args), data)
+    report = evaluate(_recognizer(args), data, aqmar_part=args.aqmar_part)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
@@ -160,7 +160,8 @@ def cmd_train_ner(args) -> int:
                      transformer=args.transformer, bert_hidden_layers=args.bert_hidden_layers,
                      pretrain_file=args.pretrain, batch_size=args.batch_size, resume=not args.no_resume,
                      package_only=args.package_only, finetune=args.finetune, lora_rank=args.lora_rank,
-                     bf16=not args.no_bf16, lr=args.lr, bert_lr_scale=args.bert_lr_scale)
+                     bf16=not args.no_bf16, lr=args.lr, bert_lr_scale=args.bert_lr_scale,
+                     aqmar=args.add_aqmar)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -445,7 +446,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval-ner", help="P/R/F1 of the NER model on the ANERcorp test split (or AQMAR)")
     p.add_argument("--data", help="ANERCorp.txt (default: ../shared/data/anercorp/ANERCorp.txt), or the AQMAR "
-                   "directory (all of it, out of domain)")
+                   "directory (out of domain)")
+    p.add_argument("--aqmar-part", choices=["auto", "all", "held-out"], default="auto",
+                   help="with an AQMAR --data: all of it, or the files held back from training "
+                   "(every 4th; auto: held-out for a model trained with --add-aqmar, else all)")
     p.add_argument("--json", action="store_true")
     _add_model_options(p)
     p.set_defaults(func=cmd_eval_ner)
@@ -492,6 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "as a fraction of --lr")
     p.add_argument("--no-bf16", action="store_true", help="run the transformer in float32 (default: bfloat16 "
                    "autocast, several times faster on CPUs with AMX / AVX-512 BF16)")
+    p.add_argument("--add-aqmar", metavar="DIR", help="add AQMAR's training files (all but every 4th, "
+                   "which eval-ner then scores) to the training sentences")
     p.add_argument("--batch-size", type=int, help="sentences per training batch (Stanza's default 32)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if --out/_work holds a checkpoint")
     p.add_argument("--package-only", action="store_true", help="do not train: write the model directory from the "

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coalition_kg.ner import ModelError, precision_choice
-from coalition_kg.training.anercorp import cap_sentences
+from coalition_kg.training.anercorp import CorpusError, cap_sentences
 from coalition_kg.training.aqmar import normalize_tag, read_aqmar
 
 from conftest import run_cli
@@ -69,6 +69,44 @@ def test_an_empty_token_or_one_of_marks_only_reaches_the_tagger_as_a_placeholder
     sent = Sentence(0, 0, 0, [Token(w, 0, 0) for w in words])
     tags = rec.tag([sent])[0]           # before: Stanza's "Could not process document"
     assert len(tags) == len(words) and tags[1] == "O" and tags[4] == "B-LOC"
+
+
+def test_aqmar_files_split_into_training_and_held_back_quarters(tmp_path):
+    from coalition_kg.training.aqmar import split_files
+    d = tmp_path / "eight"
+    d.mkdir()
+    for k in range(8):
+        (d / f"F{k}.txt").write_text(f"كلمة{k} O\n", encoding="utf-8")
+    (d / "README.md").write_text("not data")
+    train, held = split_files(d)
+    assert [f.name for f in held] == ["F3.txt", "F7.txt"]              # every fourth, in name order
+    assert not set(train) & set(held) and len(train) + len(held) == 8
+    assert read_aqmar(d, ["F3.txt"]) == [[("كلمة3", "O")]]
+    with pytest.raises(CorpusError, match="AQMAR file F9.txt is missing"):
+        read_aqmar(d, ["F9.txt"])
+
+
+def test_eval_ner_scores_a_model_trained_on_aqmar_on_the_held_back_files_only(tmp_path):
+    import shutil
+
+    from coalition_kg.ner import NAMED_MODELS
+    d = _aqmar_dir(tmp_path)
+    for k in range(2):                                                  # four files: D.txt held back
+        shutil.copy(d / "A.txt", d / f"{'CD'[k]}.txt")
+    model = tmp_path / "model"
+    shutil.copytree(NAMED_MODELS["lexical"], model)
+    info = json.loads((model / "training.json").read_text(encoding="utf-8"))
+    info["aqmar"] = {"dir": str(d), "train_files": ["A.txt", "B.txt", "C.txt"], "held_out_files": ["D.txt"]}
+    (model / "training.json").write_text(json.dumps(info), encoding="utf-8")
+    held = json.loads(run_cli("eval-ner", "--data", d, "--ner-model", model, "--json").stdout)
+    assert held["split"].startswith("AQMAR, held-back files (1") and held["test_sentences"] == 2
+    every = json.loads(run_cli("eval-ner", "--data", d, "--ner-model", model, "--aqmar-part", "all",
+                               "--json").stdout)
+    assert every["test_sentences"] == 7 and every["split"].startswith("AQMAR, all of it")
+    # the shipped tagger was not trained on AQMAR: all of it by default, the held-back part on request
+    assert json.loads(run_cli("eval-ner", "--data", d, "--json").stdout)["test_sentences"] == 7
+    assert json.loads(run_cli("eval-ner", "--data", d, "--aqmar-part", "held-out",
+                              "--json").stdout)["test_sentences"] == 2
 
 
 def test_long_training_sentences_are_cut_outside_entities():

@@ -9,9 +9,13 @@ Its tags are mapped onto ANERcorp's four classes:
 - the prefix may carry stray characters (``I--ORG``): a tag is read as ``B``/``I``, dashes, class;
 - anything else (``O``, ``OO``, ``IO``, ``B-ENGLISH``, ``B-SPANISH``) -> ``O``.
 
-The corpus is used as a second, out-of-domain test set (``eval-ner --data DIR``): the project
-does not train on it, so all of it is held out.  Its MISC is much broader than ANERcorp's
-(sports, sciences, religions…), so its MISC figure says more about the annotation than the tagger.
+The corpus is a second, out-of-domain test set (``eval-ner --data DIR``) and may be added to the
+training data (``train-ner --add-aqmar DIR``).  Then a fixed quarter of its files (every fourth in
+name order, :func:`split_files`) is held back: a model trained with AQMAR records the files it
+saw in its ``training.json`` and ``eval-ner`` scores it on the held-back files only (``--aqmar-part``
+chooses; score other taggers on the same part to compare).  Its MISC is much broader than
+ANERcorp's (sports, sciences, religions…), so its MISC figure says more about the annotation than
+the tagger.
 """
 
 from __future__ import annotations
@@ -47,12 +51,33 @@ def _repair_bio(sentence: Sentence) -> Sentence:
     return out
 
 
-def read_aqmar(path: str | Path) -> list[Sentence]:
-    """Every sentence of every file of the directory, files in name order."""
+HELD_OUT_EVERY = 4     # every fourth file (name order) is held back when AQMAR is trained on
+
+
+def aqmar_files(path: str | Path) -> list[Path]:
     path = Path(path)
     files = sorted(p for p in path.glob("*.txt") if p.name.lower() != "readme.txt")
     if not files:
         raise CorpusError(f"{path}: no AQMAR *.txt files")
+    return files
+
+
+def split_files(path: str | Path) -> tuple[list[Path], list[Path]]:
+    """(training files, held-back files): every fourth file in name order is held back."""
+    files = aqmar_files(path)
+    held = [f for k, f in enumerate(files) if k % HELD_OUT_EVERY == HELD_OUT_EVERY - 1]
+    return [f for f in files if f not in held], held
+
+
+def read_aqmar(path: str | Path, names: list[str] | None = None) -> list[Sentence]:
+    """Every sentence of every file of the directory (or of the files ``names``), in name order."""
+    path = Path(path)
+    files = aqmar_files(path)
+    if names is not None:
+        missing = sorted(set(names) - {f.name for f in files})
+        if missing:
+            raise CorpusError(f"{path}: AQMAR file {missing[0]} is missing")
+        files = [f for f in files if f.name in set(names)]
     sentences: list[Sentence] = []
     for f in files:
         try:

@@ -4,6 +4,7 @@ or on all of AQMAR (a directory; out of domain, never trained on)."""
 from __future__ import annotations
 
 from collections import Counter
+import json
 from pathlib import Path
 
 from ..text import Sentence as TextSentence
@@ -52,10 +53,10 @@ def score(gold: list[list[str]], pred: list[list[str]]) -> dict:
     return {"micro": micro, "per_type": {t: prf(tp[t], fp[t], fn[t]) for t in types}}
 
 
-def evaluate(recognizer, data: str | Path = DEFAULT_DATA) -> dict:
+def evaluate(recognizer, data: str | Path = DEFAULT_DATA, aqmar_part: str = "auto") -> dict:
     from .aqmar import is_aqmar
     if is_aqmar(data):
-        return evaluate_aqmar(recognizer, data)
+        return evaluate_aqmar(recognizer, data, aqmar_part)
     split = split_by_document_order(read_anercorp(data))
 
     wrapped = [TextSentence(i, 0, 0, [Token(t, 0, 0) for t, _ in s]) for i, s in enumerate(split.test)]
@@ -77,10 +78,29 @@ def evaluate(recognizer, data: str | Path = DEFAULT_DATA) -> dict:
     }
 
 
-def evaluate_aqmar(recognizer, data: str | Path) -> dict:
-    """All of AQMAR (Wikipedia; classes mapped as in :mod:`.aqmar`) as an out-of-domain test."""
-    from .aqmar import read_aqmar
-    sentences = read_aqmar(data)
+def _trained_on_aqmar(recognizer) -> bool:
+    info = Path(str(getattr(recognizer, "source", ""))) / "training.json"
+    try:
+        return bool(json.loads(info.read_text(encoding="utf-8")).get("aqmar"))
+    except (OSError, ValueError):
+        return False
+
+
+def evaluate_aqmar(recognizer, data: str | Path, part: str = "auto") -> dict:
+    """AQMAR (Wikipedia; classes mapped as in :mod:`.aqmar`) as an out-of-domain test: all of it,
+    or (``part="held-out"``; ``"auto"`` for a model trained with AQMAR) the held-back files only."""
+    from .aqmar import read_aqmar, split_files
+    if part not in ("auto", "all", "held-out"):
+        raise ValueError(f"AQMAR part {part!r}: expected auto, all or held-out")
+    if part == "auto":
+        part = "held-out" if _trained_on_aqmar(recognizer) else "all"
+    if part == "held-out":
+        held = [f.name for f in split_files(data)[1]]
+        sentences = read_aqmar(data, held)
+        what = f"AQMAR, held-back files ({len(held)}: every 4th in name order; out of domain: Wikipedia)"
+    else:
+        sentences = read_aqmar(data)
+        what = "AQMAR, all of it (out of domain: Wikipedia)"
     wrapped = [TextSentence(i, 0, 0, [Token(t, 0, 0) for t, _ in s]) for i, s in enumerate(sentences)]
     predicted = recognizer.tag(wrapped)
     full = score([[g for _, g in s] for s in sentences], predicted)
@@ -89,6 +109,6 @@ def evaluate_aqmar(recognizer, data: str | Path) -> dict:
         "recall": full["micro"]["recall"], "per_type": full["per_type"],
         "test_tokens": sum(len(s) for s in sentences), "test_sentences": len(sentences),
         "micro_f1_unseen": None, "unseen_sentences": 0, "unseen_tokens": 0,
-        "split": "AQMAR, all of it (out of domain: Wikipedia; not used for training)",
+        "split": what,
         "model": recognizer.source,
     }

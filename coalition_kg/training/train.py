@@ -141,7 +141,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
               pretrain_file: str | Path | None = None, batch_size: int | None = None,
               resume: bool = True, package_only: bool = False, finetune: str | None = None,
               lora_rank: int = 64, bf16: bool = True, lr: float | None = None,
-              bert_lr_scale: float = 0.5) -> dict:
+              bert_lr_scale: float = 0.5, aqmar: str | Path | None = None) -> dict:
     """Train, select on dev, write the model directory ``out``.
 
     ``transformer``: a Hugging Face model directory (or ``"default"``: the one rebuilt from the
@@ -155,7 +155,9 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     ``--bert_finetune --use_peft``), AdamW at ``lr`` (default 1e-3) for the tagger and
     ``lr * bert_lr_scale`` for the adapters; only the adapters are saved with the tagger.
     ``bf16``: the transformer's forward and backward passes run under CPU autocast to bfloat16
-    (several times faster on CPUs with AMX / AVX-512 BF16; see :func:`..transformer.run_in_bfloat16`)."""
+    (several times faster on CPUs with AMX / AVX-512 BF16; see :func:`..transformer.run_in_bfloat16`).
+    ``aqmar``: an AQMAR directory whose training files (all but every fourth, see
+    :func:`.aqmar.split_files`) are added to the training sentences; dev and test stay ANERcorp's."""
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -171,6 +173,16 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         extra = augment(split.train, gaz, seed)
         log.info("augmentation: %d sentences with gazetteer names", len(extra))
         split = type(split)(split.train + extra, split.dev, split.test)
+    aqmar_info = None
+    if aqmar:
+        from .aqmar import read_aqmar, split_files
+        train_files, held_files = split_files(aqmar)
+        extra = read_aqmar(aqmar, [f.name for f in train_files])
+        log.info("AQMAR: %d training sentences from %d files (%d files held back)",
+                 len(extra), len(train_files), len(held_files))
+        split = type(split)(split.train + extra, split.dev, split.test)
+        aqmar_info = {"dir": str(aqmar), "train_files": [f.name for f in train_files],
+                      "held_out_files": [f.name for f in held_files], "train_sentences": len(extra)}
     if finetune:
         from .anercorp import cap_sentences
         split = type(split)(cap_sentences(split.train), split.dev, split.test)
@@ -295,7 +307,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         "name_lists": use_name_lists, "more_features": more_features,
         "transformer": str(transformer_dir or ""), "pretrain_file": str(pretrain_file or ""),
         "resumed_from": str(resumed_from or ""), "packaged_without_training": package_only,
-        "seconds": round(time.time() - t0),
+        "seconds": round(time.time() - t0), "aqmar": aqmar_info,
     }
     (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
