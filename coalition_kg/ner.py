@@ -225,7 +225,12 @@ class Recognizer:
                     from .transformer import run_in_bfloat16
                     run_in_bfloat16(bert_model)
         try:
-            self.pipeline = stanza.Pipeline(**kwargs)
+            if self.transformer is not None:
+                from .transformer import quiet_loading
+                with quiet_loading():           # the adapters' "Loading weights" bar
+                    self.pipeline = stanza.Pipeline(**kwargs)
+            else:
+                self.pipeline = stanza.Pipeline(**kwargs)
         except ModelError:
             raise
         except (RuntimeError, OSError, EOFError, KeyError, ValueError, pickle.UnpicklingError) as exc:

@@ -20,6 +20,7 @@ tagger builds it lazily on first use.  Any Hugging Face model directory can be u
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -293,13 +294,32 @@ def resolve(option: str | Path | None = None, build_missing: bool = True) -> Pat
     return check(target)
 
 
+@contextlib.contextmanager
+def quiet_loading():
+    """transformers 5 draws a "Loading weights" progress bar on stderr for every model and adapter
+    it loads: off while ours load (restored after), so a command's stderr holds only its messages."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        yield
+        return
+    was = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was:
+            hf_logging.enable_progress_bar()
+
+
 def load(model_dir: str | Path, quantize: bool = False):
     """(model, tokenizer) the way Stanza loads a transformer; optionally int8-quantized."""
     from stanza.models.common.bert_embedding import load_bert
 
     model_dir = check(model_dir)
     try:
-        model, tokenizer = load_bert(str(model_dir), local_files_only=True)
+        with quiet_loading():
+            model, tokenizer = load_bert(str(model_dir), local_files_only=True)
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TransformerError(f"{model_dir}: cannot load the transformer ({first})") from None

@@ -159,6 +159,7 @@ def test_both_taggers_are_shipped_small_and_selectable(monkeypatch):
     assert rec.source == str(PACKAGE_MODEL) and rec.transformer is None
     proc = run_cli("ner", SEEDS / "000_6077af6b98776dc7.txt", "--json", "--ner-model", "transformer")
     assert any(e["type"] == "PERS" for e in json.loads(proc.stdout)[0]["entities"])
+    assert "Loading weights" not in proc.stderr          # transformers' progress bars stay off
 
 
 def test_a_missing_or_corrupt_transformer_is_one_line(tmp_path):
