@@ -25,8 +25,9 @@ from .gazetteer import Gazetteer, clitic_variants, key
 from .ner import Entity
 from .text import Sentence, normalize
 
-# Words that introduce a city name: "مدينة الكويت", "العاصمة الفرنسية باريس"
-CITY_CUES = {"مدينه", "العاصمه", "عاصمه"}
+# Words that introduce a city name: "مدينة الكويت", "العاصمة الفرنسية باريس", and the dual
+# "مدينتي الموصل والرمادي" (the second of the pair is reached by coordination: coordinated_cities)
+CITY_CUES = {"مدينه", "العاصمه", "عاصمه", "مدينتي", "مدينتا"}
 # Words that make the next name a region, not a city: "منطقة الساحل", "شمال سيناء"
 REGION_WORDS = {"منطقه", "اقليم", "ولايه", "محافظه", "شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي",
                 "شرقي", "غربي", "بمنطقه", "في"} - {"في"}
@@ -202,8 +203,8 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
                 continue
             inside = all(in_loc[i:i + n])
             prev = words[i - 1] if i > 0 else ""
-            cue_nisba = gz.nisba(key(prev)) if i > 1 and words[i - 2] in CITY_CUES else None
-            cue = prev in CITY_CUES or cue_nisba is not None
+            cue_nisba = gz.nisba(key(prev)) if i > 1 and _city_cue(words[i - 2]) else None
+            cue = _city_cue(prev) or cue_nisba is not None
             m = _match(span_words, gz, inside, cue, cue_nisba.code if cue_nisba else None,
                        scan_cities=not any(in_other[i:i + n]))
             if m is None:
@@ -227,7 +228,7 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
                 taken[k] = True
     # "مدينة الكويت": a cue word followed by a country name means the city, not the country
     for m in found:
-        if m.kind == "Country" and not m.nisba and m.first_token > 0 and words[m.first_token - 1] in CITY_CUES:
+        if m.kind == "Country" and not m.nisba and m.first_token > 0 and _city_cue(words[m.first_token - 1]):
             cap = gz.capitals.get(m.attrs["place"].code)
             if cap is not None:
                 m.kind, m.node, m.source = "City", f"city:{cap.code}", "cue"
@@ -237,6 +238,11 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
                 m.attrs = {"place": cap, "label_ar": m.text}
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _city_cue(word: str) -> bool:
+    """A city cue, bare or behind a clitic: "مدينة", "بمدينة", "والعاصمة"."""
+    return bool(word) and any(v in CITY_CUES for v in clitic_variants(word))
 
 
 def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, prefer: str | None = None,
@@ -419,7 +425,9 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
     for sent in sentences:
         ents = by_sentence.get(sent.index, [])
         locs = [(e.first_token, e.last_token) for e in ents if e.type == "LOC"]
-        places = find_places(text, sent, locs, gz, [(e.first_token, e.last_token) for e in ents if e.type == "PERS"])
+        pers = [(e.first_token, e.last_token) for e in ents if e.type == "PERS"]
+        places = find_places(text, sent, locs, gz, pers)
+        places = coordinated_cities(text, sent, places, gz, pers)
         # "فيكتوريا نولاند" tagged LOC: a city name covering part of a LOC span whose other words
         # are rare, unmatched words is a name that shares a word with a city, not that city
         for a, b in locs:
@@ -450,8 +458,91 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
         mentions.extend(_scan_organizations(text, sent, {(m.first_token, m.last_token) for m in mentions
                                                          if m.sentence == sent.index}))
     _country_or_capital(mentions, gz)
+    _dateline_city(sentences, mentions, gz)
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
+
+
+def coordinated_cities(text: str, sentence: Sentence, places: list[Mention], gz: Gazetteer,
+                       other_spans: list[tuple[int, int]] = ()) -> list[Mention]:
+    """Cities joined by و to a city already found are cities too: "محيط الموصل والرمادي والرقة",
+    "مدينتي الموصل والرمادي".  A conjunct (one to three words, right after a city and starting
+    with و, or right before a city that starts with و) is taken when it reads as a gazetteer city
+    of at least MIN_CITY_POPULATION people and as no country or nisba; a name that is also an
+    ordinary word (data/common_words_ar.txt) must be as large as a city found by scanning.
+    Tokens of other mentions or of person spans are never taken."""
+    words = _token_keys(sentence)
+    taken = [False] * len(words)
+    for m in places:
+        for k in range(m.first_token, m.last_token):
+            taken[k] = True
+    for a, b in other_spans:
+        for k in range(a, b):
+            taken[k] = True
+
+    def city_at(i: int, j: int):
+        if i < 0 or j > len(words) or i >= j or any(taken[i:j]) or not all(words[i:j]):
+            return None
+        for k in gz.readings(words[i:j]):
+            if gz.country(k) is not None or gz.nisba(k) is not None:
+                return None
+            city = gz.city(k)
+            if city is None or city.population < MIN_CITY_POPULATION:
+                continue
+            if (k in common_words() or any(w in common_words() for w in words[i:j])) \
+                    and city.population < MIN_SCANNED_CITY_POPULATION:
+                continue
+            return city, k
+        return None
+
+    out = list(places)
+    queue = [m for m in places if m.kind == "City"]
+    while queue:
+        m = queue.pop()
+        spans = []
+        right = m.last_token
+        if right < len(words) and words[right].startswith("و"):
+            spans += [(right, right + n) for n in (3, 2, 1)]
+        if words[m.first_token].startswith("و"):
+            spans += [(m.first_token - n, m.first_token) for n in (3, 2, 1)]
+        for i, j in spans:
+            found = city_at(i, j)
+            if found is None:
+                continue
+            city, matched = found
+            surface, start, end = _span_text(text, sentence, i, j)
+            new = Mention(f"city:{city.code}", "City", surface, start, end, sentence.index, i, j, "coordination",
+                          0.75, attrs={"place": city, "label_ar": gz.spelling.get(matched, city.name_ar)})
+            out.append(new)
+            queue.append(new)
+            for k in range(i, j):
+                taken[k] = True
+            break
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+DATELINE_MARKS = {"-", "–", "—", "/", "(", ":"}
+
+
+def _dateline_city(sentences: list[Sentence], mentions: list[Mention], gz: Gazetteer) -> None:
+    """A dateline names the city the report comes from ("الكويت - كونا -"): a country name that
+    opens the article (its first or second line) and is followed by a dash or an agency in
+    brackets means its city of the same name (Kuwait City, Djibouti, Singapore), when the
+    gazetteer has one in that country."""
+    for sent in sentences[:2]:
+        head = [m for m in mentions if m.sentence == sent.index and m.first_token == 0]
+        if not head:
+            continue
+        m = head[0]
+        if len(sent.tokens) <= m.last_token or sent.tokens[m.last_token].text not in DATELINE_MARKS:
+            continue
+        if m.kind == "Country" and not m.nisba:
+            city = gz.city(key(m.text), prefer_country=m.attrs["place"].code)
+            if city is not None and city.country == m.attrs["place"].code:
+                m.kind, m.node, m.source, m.confidence = "City", f"city:{city.code}", "dateline", 0.5
+                m.attrs = {"place": city, "label_ar": city.name_ar}
+        return
 
 
 def _country_or_capital(mentions: list[Mention], gz: Gazetteer) -> None:

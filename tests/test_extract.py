@@ -601,3 +601,42 @@ def test_a_name_ending_in_a_clitic_lookalike_is_not_trimmed():
     assert is_common("كوزير", clitic=True) and is_common("كإرهابي", clitic=True)
     res = extract("وصل المبعوث الكندي سام ليري إلى المدينة.", [("سام ليري", "PERS")])
     assert [m.text for m in res.person_mentions] == ["سام ليري"]
+
+
+def city_names(res) -> set[str]:
+    return {m.attrs["place"].name_en for m in res.mentions if m.kind == "City"}
+
+
+def test_cities_coordinated_with_a_city_are_cities():
+    # only the first of the list is tagged; the rest are joined to it by و
+    res = extract("قصفت الطائرات مواقع للتنظيم في محيط حلب والرمادي ودير الزور أمس.", [("حلب", "LOC")])
+    assert city_names(res) == {"Aleppo", "Ramadi", "Deir ez-Zor"}
+    # the conjunct may come first: the tagged city starts with و
+    res = extract("وصلت التعزيزات إلى الرمادي وحلب يوم الأحد.", [("وحلب", "LOC")])
+    assert city_names(res) == {"Aleppo", "Ramadi"}
+    # a dual cue names two cities, the second reached by coordination
+    res = extract("نفذت القوات غارات قرب مدينتي الرمادي والفلوجة في غرب البلاد.", [])
+    assert city_names(res) == {"Ramadi", "Al Fallūjah"}
+
+
+def test_coordination_takes_no_ordinary_word_person_or_country_as_a_city():
+    # ordinary words after و are no conjunct city, nor is a person joined to a city
+    res = extract("زار الوزير بغداد والتقى رئيس الوزراء والمسؤولين.", [("بغداد", "LOC")])
+    assert city_names(res) == {"Baghdad"}
+    res = extract("وصل إلى بغداد ومحمد الحلبوسي مساء أمس.", [("بغداد", "LOC"), ("ومحمد الحلبوسي", "PERS")])
+    assert city_names(res) == {"Baghdad"}
+    # a country in the list stays a country
+    res = extract("جال الوفد في بغداد والأردن.", [("بغداد", "LOC")])
+    assert city_names(res) == {"Baghdad"} and "JO" in codes(res)
+
+
+def test_a_country_name_in_the_dateline_is_its_city_of_the_same_name():
+    text = "جيبوتي - (وكالات) - استضافت جيبوتي اليوم اجتماعا إقليميا للأمن البحري."
+    res = extract(text, [("جيبوتي", "LOC"), ("جيبوتي", "LOC")])
+    heads = [m for m in res.mentions if m.start == 0]
+    assert [(m.kind, m.attrs["place"].name_en, m.source) for m in heads] == [("City", "Djibouti", "dateline")]
+    # the body's mention is still the country
+    assert "DJ" in codes(res)
+    # no dash after it: an opening country name is not a dateline
+    res = extract("جيبوتي تستضيف اليوم اجتماعا إقليميا.", [("جيبوتي", "LOC")])
+    assert "DJ" in codes(res) and not city_names(res)

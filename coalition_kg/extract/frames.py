@@ -35,27 +35,17 @@ def find_meetings(text: str, sentences: list[Sentence], places: list[Mention], p
     return frames
 
 
-_DASHES = {"-", "–", "—", "/", "(", ":"}
-
-
 def dateline_city(text: str, sentences: list[Sentence], places: list[Mention]) -> Mention | None:
-    """The city of a dateline: the article's first words name a city (or a country that has a
-    city of that name: الكويت) followed by a dash or an agency in brackets."""
-    from ..gazetteer import key, load
+    """The city of a dateline: the article's first words name a city followed by a dash or an
+    agency in brackets (a country name there was already read as its city of the same name, as
+    in "الكويت - كونا -", by :func:`..linking.link`)."""
+    from ..linking import DATELINE_MARKS
     for sent in sentences[:2]:
         toks = sent.tokens
         head = [m for m in places if m.sentence == sent.index and m.first_token == 0]
-        if not head or len(toks) <= head[0].last_token or toks[head[0].last_token].text not in _DASHES:
+        if not head or len(toks) <= head[0].last_token or toks[head[0].last_token].text not in DATELINE_MARKS:
             continue
-        m = head[0]
-        if m.kind == "City":
-            return m
-        if m.kind == "Country" and not m.nisba:
-            city = load().city(key(m.text), prefer_country=m.attrs["place"].code)
-            if city is not None and city.country == m.attrs["place"].code:
-                return Mention(f"city:{city.code}", "City", m.text, m.start, m.end, m.sentence, m.first_token,
-                               m.last_token, "dateline", 0.5, attrs={"place": city, "label_ar": city.name_ar})
-        return None
+        return head[0] if head[0].kind == "City" else None
     return None
 
 
