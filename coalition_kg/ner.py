@@ -36,6 +36,9 @@ ENV_QUANTIZE = "COALITION_KG_NER_INT8"   # older switch: 1 = precision int8
 ENV_STANZA_DIR = "COALITION_KG_STANZA_DIR"
 # at most this many words (padding included) per batch of a transformer tagger; see Recognizer.tag
 BATCH_WORDS = 512
+# and at most this many transformer pieces (padding included): a transformer tagger's batches are
+# formed by the length of a sentence in its tokenizer's pieces, the length the transformer pays for
+BATCH_PIECES = 1024
 TYPES = ("PERS", "LOC", "ORG", "MISC")
 # Stanza's official Arabic NER (AQMAR-based) uses these names; we map them onto ANERcorp's.
 _TYPE_ALIASES = {"PER": "PERS", "PERSON": "PERS", "GPE": "LOC", "LOCATION": "LOC",
@@ -158,7 +161,7 @@ def _transformer_cache(name: str, transformer_dir):
         raise ModelError(str(exc)) from None
     cache = FoundationCache(local_files_only=True)
     cache.bert[name] = BertRecord(model, tokenizer, {})
-    return cache, path, model
+    return cache, path, model, tokenizer
 
 
 def precision_choice(precision: str | None = None, quantize: bool | None = None) -> str:
@@ -203,6 +206,7 @@ class Recognizer:
         self.batch_words = batch_words   # set below once the tagger's kind is known
         quantize = self.precision == "int8"
         self.transformer = None
+        self._pieces = None      # a transformer tagger's tokenizer: sentence lengths in pieces
         common = dict(lang="ar", processors="tokenize,ner", tokenize_pretokenized=True,
                       download_method=None, logging_level="WARN", device=device)
         if stanza_dir is not None:
@@ -219,7 +223,7 @@ class Recognizer:
                           **{k: str(v) for k, v in files.items()})
             bert = transformer_of(files["ner_model_path"])
             if bert:
-                kwargs["foundation_cache"], self.transformer, bert_model = _transformer_cache(
+                kwargs["foundation_cache"], self.transformer, bert_model, self._pieces = _transformer_cache(
                     bert, transformer_dir)
                 if self.precision == "bf16":
                     from .transformer import run_in_bfloat16
@@ -267,13 +271,27 @@ class Recognizer:
             return []
         # sorted by length and cut into batches of at most `batch_size` sentences and `batch_words`
         # padded words, so that a batch carries little padding (one long sentence does not pad 31
-        # short ones to its length); answered in order
-        order = sorted(range(len(sentences)), key=lambda k: len(sentences[k].tokens))
+        # short ones to its length); answered in order.  A transformer tagger's length is the
+        # sentence's in transformer pieces (what the transformer computes over; words split into 1-4
+        # pieces), capped at BATCH_PIECES padded pieces a batch as well
+        words = [len(s.tokens) for s in sentences]
+        pieces = self.piece_lengths(sentences)
+        lengths = pieces or words
+        order = sorted(range(len(sentences)), key=lambda k: (lengths[k], words[k]))
         out: list = [None] * len(sentences)
-        for batch in _padded_batches(order, [len(s.tokens) for s in sentences], self.batch_size,
-                                     self.batch_words):
+        for batch in _padded_batches(order, words, self.batch_size, self.batch_words,
+                                     pieces, BATCH_PIECES):
             self._tag_batch(sentences, batch, out)
         return out
+
+    def piece_lengths(self, sentences: list[Sentence]) -> list[int] | None:
+        """Each sentence's length in its transformer's pieces (special tokens included), or None
+        for a tagger without a transformer."""
+        if self._pieces is None or not sentences:
+            return None
+        enc = self._pieces([[t.norm or "-" for t in s.tokens] for s in sentences], is_split_into_words=True,
+                           add_special_tokens=True, return_attention_mask=False)
+        return [len(ids) for ids in enc["input_ids"]]
 
     def _tag_batch(self, sentences: list[Sentence], batch: list[int], out: list) -> None:
         doc = self.pipeline([[t.norm for t in sentences[k].tokens] for k in batch])
@@ -294,15 +312,22 @@ class Recognizer:
         return entities_from_tags(text, sentences, self.tag(sentences))
 
 
-def _padded_batches(order: list[int], lengths: list[int], max_sentences: int, max_words: int):
+def _padded_batches(order: list[int], lengths: list[int], max_sentences: int, max_words: int,
+                    pieces: list[int] | None = None, max_pieces: int = 0):
     """Consecutive runs of ``order`` (indices sorted by length) with at most ``max_sentences``
-    sentences and at most ``max_words`` words once padded to the run's longest sentence."""
+    sentences and at most ``max_words`` words once padded to the run's longest sentence (and, when
+    ``pieces`` gives lengths in transformer pieces, at most ``max_pieces`` padded pieces)."""
     batch: list[int] = []
+    longest = longest_pieces = 0
     for k in order:
-        if batch and (len(batch) + 1 > max_sentences or (len(batch) + 1) * lengths[k] > max_words):
+        w = max(longest, lengths[k])
+        p = max(longest_pieces, pieces[k]) if pieces else 0
+        if batch and (len(batch) + 1 > max_sentences or (len(batch) + 1) * w > max_words
+                      or (pieces and (len(batch) + 1) * p > max_pieces)):
             yield batch
-            batch = []
+            batch, w, p = [], lengths[k], (pieces[k] if pieces else 0)
         batch.append(k)
+        longest, longest_pieces = w, p
     if batch:
         yield batch
 

@@ -200,6 +200,30 @@ def test_transformer_in_bfloat16_finds_what_float32_finds(transformer_recognizer
     assert bf16 == fp32
 
 
+def test_transformer_batches_are_formed_by_length_in_pieces(transformer_recognizer, monkeypatch):
+    import coalition_kg.ner as ner
+    from coalition_kg.text import split_sentences
+    text = (SEEDS / "003_fbb96a10d2146f35.txt").read_text(encoding="utf-8")
+    sents = split_sentences(text)
+    pieces = transformer_recognizer.piece_lengths(sents)
+    tok = transformer_recognizer.pipeline.processors["ner"].trainers[0].model.bert_tokenizer
+    assert pieces == [len(tok([t.norm for t in s.tokens], is_split_into_words=True)["input_ids"]) for s in sents]
+    assert all(p >= len(s.tokens) + 2 for p, s in zip(pieces, sents))
+    assert Recognizer("lexical").piece_lengths(sents) is None
+    bert = transformer_recognizer.pipeline.processors["ner"].trainers[0].model.bert_model
+    shapes = []
+    hook = bert.embeddings.register_forward_hook(lambda mod, inp, out: shapes.append(tuple(out.shape[:2])))
+    try:
+        by_pieces = transformer_recognizer.tag(sents)
+    finally:
+        hook.remove()
+    assert sum(n for n, _ in shapes) == len(sents)
+    assert all(n == 1 or n * length <= ner.BATCH_PIECES for n, length in shapes)
+    # batches formed by words only (the former way) tag the same
+    monkeypatch.setattr(transformer_recognizer, "piece_lengths", lambda sentences: None)
+    assert transformer_recognizer.tag(sents) == by_pieces
+
+
 def test_lora_merged_and_last_layer_skipped_give_the_same_entities(transformer_recognizer, monkeypatch):
     from peft.tuners.lora import LoraLayer
 

@@ -155,3 +155,18 @@ def test_padded_batches_bound_sentences_and_padded_words():
         assert len(b) == 1 or len(b) * max(lengths[k] for k in b) <= 130
     assert [3] in batches                                               # the 120-word one alone
     assert list(_padded_batches([0], [900], 32, 512)) == [[0]]          # longer than the bound: alone
+
+
+def test_padded_batches_bound_padded_pieces_too():
+    from coalition_kg.ner import _padded_batches
+    words = [10, 10, 10, 10, 12, 12]
+    pieces = [15, 16, 18, 40, 41, 90]             # words cut into more pieces: the longer batch is paid in pieces
+    order = sorted(range(len(words)), key=lambda k: pieces[k])
+    batches = list(_padded_batches(order, words, 32, 10_000, pieces, max_pieces=100))
+    assert [k for b in batches for k in b] == order
+    for b in batches:
+        assert len(b) == 1 or len(b) * max(pieces[k] for k in b) <= 100
+    assert batches == [[0, 1, 2], [3, 4], [5]]
+    # word lengths that are not sorted still bound the padded words by the batch's longest
+    batches = list(_padded_batches([0, 1, 2], [5, 30, 5], 32, 60, [10, 11, 12], 10_000))
+    assert all(len(b) == 1 or len(b) * max([5, 30, 5][k] for k in b) <= 60 for b in batches)
