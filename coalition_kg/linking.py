@@ -46,6 +46,19 @@ def common_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def non_place_heads() -> frozenset[str]:
+    """Nouns after which a name is no place: a disease, virus, storm or variant (جائحة كورونا,
+    إعصار كاترينا); data/non_place_heads_ar.txt."""
+    path = Path(__file__).parent / "data" / "non_place_heads_ar.txt"
+    return frozenset(normalize(w) for w in path.read_text(encoding="utf-8").split("\n")
+                     if w.strip() and not w.startswith("#"))
+
+
+def _after_non_place_head(words: list[str], i: int) -> bool:
+    return i > 0 and bool(words[i - 1]) and any(v in non_place_heads() for v in clitic_variants(words[i - 1]))
+
+
+@lru_cache(maxsize=1)
 def person_name_words() -> frozenset[str]:
     """Normalized words that name people (data/person_names_ar.txt, derived from ANERcorp's
     training part and ANERGazet_Pers by ``coalition-kg build-lexicons``)."""
@@ -202,6 +215,8 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
             if not all(span_words):
                 continue
             inside = all(in_loc[i:i + n])
+            if _after_non_place_head(words, i):
+                continue          # "جائحة كورونا": a disease named like a town is no place
             prev = words[i - 1] if i > 0 else ""
             cue_nisba = gz.nisba(key(prev)) if i > 1 and _city_cue(words[i - 2]) else None
             cue = _city_cue(prev) or cue_nisba is not None
@@ -424,7 +439,9 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
     mentions: list[Mention] = []
     for sent in sentences:
         ents = by_sentence.get(sent.index, [])
-        locs = [(e.first_token, e.last_token) for e in ents if e.type == "LOC"]
+        words = _token_keys(sent)
+        locs = [(e.first_token, e.last_token) for e in ents if e.type == "LOC"
+                and not _after_non_place_head(words, e.first_token)]
         pers = [(e.first_token, e.last_token) for e in ents if e.type == "PERS"]
         places = find_places(text, sent, locs, gz, pers)
         places = coordinated_cities(text, sent, places, gz, pers)
@@ -440,7 +457,7 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
         known_orgs = organizations()
         for e in ents:
             span = set(range(e.first_token, e.last_token))
-            if e.type == "LOC" and not span & covered:
+            if e.type == "LOC" and not span & covered and (e.first_token, e.last_token) in locs:
                 k = key(" ".join(clitic_variants(normalize(e.text).split()[0])[-1:] + normalize(e.text).split()[1:]))
                 if k in known_orgs:   # NER sometimes calls an organization a place
                     entry = known_orgs[k]

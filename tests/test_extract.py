@@ -640,3 +640,14 @@ def test_a_country_name_in_the_dateline_is_its_city_of_the_same_name():
     # no dash after it: an opening country name is not a dateline
     res = extract("جيبوتي تستضيف اليوم اجتماعا إقليميا.", [("جيبوتي", "LOC")])
     assert "DJ" in codes(res) and not city_names(res)
+
+
+def test_a_disease_or_storm_named_like_a_town_is_no_place():
+    # Corona (California) and Katrina are towns in GeoNames; after جائحة / إعصار they are no place
+    text = "دعا الوزير إلى الاستجابة لجائحة كورونا في سوريا، وذكّر بإعصار كاترينا."
+    res = extract(text, [("كورونا", "LOC"), ("سوريا", "LOC"), ("كاترينا", "LOC")])
+    assert not [m for m in res.mentions if m.kind in ("City", "Place")]
+    assert "SY" in codes(res)
+    # the same name after a city cue is the town
+    res = extract("عقد اللقاء في مدينة كورونا الأمريكية.", [("كورونا", "LOC")])
+    assert city_names(res) == {"Corona"}
