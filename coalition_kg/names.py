@@ -47,6 +47,7 @@ def article_persons(article: Article, sentences: list[Sentence], entities: list[
             e = next((x for x in ents if x.type == "PERS" and x.first_token < j and i < x.last_token), None)
             if e is not None:        # (a span left with only words added around a trimmed title is none)
                 raw.append((e, i, j))
+    raw = _trim_echo_tails(sentences, raw)
     titled = titled_names(text, sentences, entities, mentions, raw)
     raw += titled
     bylines = byline_names(text, sentences, mentions, raw)
@@ -275,6 +276,24 @@ def echoed_names(text: str, sentences: list[Sentence], entities: list[Entity], m
             if k in busy.get(sent.index, set()) or normalize(tok.text) not in surnames:
                 continue
             out.append((Entity(tok.text, "PERS", tok.start, tok.end, sent.index, k, k + 1), k, k + 1))
+    return out
+
+
+def _trim_echo_tails(sentences: list[Sentence], found: list[tuple[Entity, int, int]]) -> list[tuple[Entity, int, int]]:
+    """A span that repeats the family name of a person named in full elsewhere in the article and
+    goes on with one ordinary word that names nobody ("الجنرال ديمبسي أراد أن" after "مارتن
+    ديمبسي") ends before that word: the tagger ran on into the verb."""
+    sent_by_index = {s.index: s for s in sentences}
+    ends = [normalize(sent_by_index[e.sentence].tokens[j - 1].text) if j - i >= 2 else None for e, i, j in found]
+    out = []
+    for n, (e, i, j) in enumerate(found):
+        toks = sent_by_index[e.sentence].tokens
+        family = {w for m, w in enumerate(ends) if w and m != n}       # of the other full names
+        last = toks[j - 1].text
+        if j - i >= 2 and normalize(toks[j - 2].text) in family and linking.is_ordinary(last) \
+                and normalize(last) not in linking.person_name_words() and normalize(last) not in family:
+            j -= 1
+        out.append((e, i, j))
     return out
 
 

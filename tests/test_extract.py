@@ -651,3 +651,15 @@ def test_a_disease_or_storm_named_like_a_town_is_no_place():
     # the same name after a city cue is the town
     res = extract("عقد اللقاء في مدينة كورونا الأمريكية.", [("كورونا", "LOC")])
     assert city_names(res) == {"Corona"}
+
+
+def test_a_family_name_echo_that_ran_on_into_a_verb_ends_before_it():
+    text = ("ترأس الجنرال روبرتو هوغارت اجتماع قادة الجيوش في القاعدة. "
+            "وقال المتحدث إن الجنرال هوغارت أراد أن يستمع إلى نظرائه.")
+    res = extract(text, [("روبرتو هوغارت", "PERS"), ("هوغارت أراد", "PERS")])
+    surfaces = [m.text for m in res.person_mentions]
+    assert surfaces == ["روبرتو هوغارت", "هوغارت"]
+    assert len({m.node for m in res.person_mentions}) == 1          # one person
+    # a full name that merely ends in an ordinary word is left whole
+    res = extract("التقى الوزير لويجي دي مايو نظيره في روما.", [("لويجي دي مايو", "PERS")])
+    assert [m.text for m in res.person_mentions] == ["لويجي دي مايو"]
