@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as _ns
@@ -46,6 +47,71 @@ WIKIDATA = "http://www.wikidata.org/entity/{}"
 SCHEMA = CachedNamespace("https://schema.org/")
 DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD = (CachedNamespace(str(n)) for n in (
     _ns.DCTERMS, _ns.OWL, _ns.PROV, _ns.RDF, _ns.RDFS, _ns.SKOS, _ns.XSD))
+
+
+# ---------------------------------------------------------------------------------------------
+# N-Triples terms: the article graphs are written as N-Triples text, each term made as its text
+# at once (making rdflib terms, then their text, was most of the cost of writing a graph)
+
+class _NTNamespace:
+    """The IRIs of a namespace as N-Triples terms (``<…>``), each attribute made once."""
+
+    def __init__(self, base):
+        self._base = str(base)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        term = self[name]
+        self.__dict__[name] = term
+        return term
+
+    def __getitem__(self, local: str) -> str:
+        return f"<{self._base}{local}>"
+
+
+_CKG, _ID, _DCTERMS, _OWL, _PROV, _RDF, _RDFS, _SCHEMA, _SKOS = (_NTNamespace(n) for n in (
+    CKG, ID, DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS))
+_XSD_BOOLEAN, _XSD_INTEGER = (f"^^<{XSD}{t}>" for t in ("boolean", "integer"))
+
+
+def _iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def _lit(value, lang: str | None = None) -> str:
+    """The N-Triples literal rdflib writes for ``Literal(value, lang=lang)`` (``value`` a str,
+    bool or int): backslash, double quote and line breaks escaped."""
+    if isinstance(value, str):
+        if "\\" in value or '"' in value or "\n" in value or "\r" in value:
+            value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        return f'"{value}"@{lang}' if lang else f'"{value}"'
+    if isinstance(value, bool):
+        return f'"{"true" if value else "false"}"{_XSD_BOOLEAN}'
+    if isinstance(value, int):
+        return f'"{value}"{_XSD_INTEGER}'
+    raise TypeError(f"no N-Triples literal for {value!r}")
+
+
+@lru_cache(maxsize=4096)
+def _decimal(text: str) -> str:
+    """``Literal(Decimal(text), datatype=XSD.decimal)`` in N-Triples (rdflib's lexical form)."""
+    return Literal(Decimal(text), datatype=XSD.decimal).n3()
+
+
+def _date(iso: str) -> str:
+    return date_literal(iso).n3()
+
+
+def _lexical(term: str) -> str:
+    """``str()`` of the rdflib term an N-Triples term stands for: an IRI, or a literal's lexical form."""
+    if term[0] == "<":
+        return term[1:-1]
+    body = term[1:term.rindex('"')]
+    if "\\" in body:
+        body = re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), body)
+    return body
+
 
 ROLE_CLASS = {
     "foreign_minister": CKG.ForeignMinister, "defence_minister": CKG.DefenceMinister,
@@ -87,11 +153,16 @@ _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def node_iri(key: str) -> URIRef:
+    return URIRef(_node_iri(key))
+
+
+@lru_cache(maxsize=100_000)
+def _node_iri(key: str) -> str:
     kind, _, rest = key.partition(":")
     # a surface form (an unknown place or organization: "El Telegramma Del Rif") is no IRI segment
     if kind == "place" or not _SAFE_SEGMENT.fullmatch(rest):
         rest = hashlib.sha1(rest.encode("utf-8")).hexdigest()[:12]
-    return ID[f"{kind}/{rest}"]
+    return f"{ID}{kind}/{rest}"
 
 
 def date_literal(iso: str) -> Literal:
@@ -103,49 +174,48 @@ def date_literal(iso: str) -> Literal:
 
 
 class _ArticleGraph:
-    """Writes one article's named graph."""
+    """Writes one article's named graph (its triples as N-Triples terms)."""
 
     def __init__(self, res: ArticleResult, resolved: Resolved):
         self.res = res
         self.resolved = resolved
         self.aid = res.article.id
         self.g = _Triples()
-        self.article = ID[f"article/{self.aid}"]
+        self.article = _ID[f"article/{self.aid}"]
         self.described: set[str] = set()
         self.gz = gazetteer.load()
 
     # -- helpers --------------------------------------------------------------------------------
-    def sentence_iri(self, n: int) -> URIRef:
-        return ID[f"article/{self.aid}/sentence/{n}"]
+    def sentence_iri(self, n: int) -> str:
+        return _ID[f"article/{self.aid}/sentence/{n}"]
 
     def evidence(self, s, p, o, sentence: int, start: int, end: int, extractor: str, confidence: float,
-                 cue: str | None = None) -> URIRef:
-        h = hashlib.sha1(f"{s}|{p}|{o}|{start}|{end}".encode("utf-8")).hexdigest()[:16]
-        ev = ID[f"article/{self.aid}/evidence/{h}"]
+                 cue: str | None = None) -> str:
+        h = hashlib.sha1(f"{_lexical(s)}|{_lexical(p)}|{_lexical(o)}|{start}|{end}".encode("utf-8")).hexdigest()[:16]
+        ev = _ID[f"article/{self.aid}/evidence/{h}"]
         g = self.g
-        g.add((ev, RDF.type, CKG.Evidence))
-        g.add((ev, RDF.subject, s))
-        g.add((ev, RDF.predicate, p))
-        g.add((ev, RDF.object, o))
-        g.add((ev, PROV.wasDerivedFrom, self.article))
-        g.add((ev, CKG.inSentence, self.sentence_iri(sentence)))
-        g.add((ev, CKG.charStart, Literal(start)))
-        g.add((ev, CKG.charEnd, Literal(end)))
-        g.add((ev, CKG.quote, Literal(self.res.article.text[start:end], lang="ar")))
-        g.add((ev, PROV.wasGeneratedBy, ID[f"extractor/{extractor}"]))
-        g.add((ev, CKG.confidence, Literal(Decimal(str(round(min(max(confidence, 0.0), 1.0), 3))),
-                                           datatype=XSD.decimal)))
+        g.add((ev, _RDF.type, _CKG.Evidence))
+        g.add((ev, _RDF.subject, s))
+        g.add((ev, _RDF.predicate, p))
+        g.add((ev, _RDF.object, o))
+        g.add((ev, _PROV.wasDerivedFrom, self.article))
+        g.add((ev, _CKG.inSentence, self.sentence_iri(sentence)))
+        g.add((ev, _CKG.charStart, _lit(start)))
+        g.add((ev, _CKG.charEnd, _lit(end)))
+        g.add((ev, _CKG.quote, _lit(self.res.article.text[start:end], "ar")))
+        g.add((ev, _PROV.wasGeneratedBy, _ID[f"extractor/{extractor}"]))
+        g.add((ev, _CKG.confidence, _decimal(str(round(min(max(confidence, 0.0), 1.0), 3)))))
         if cue:
-            g.add((ev, CKG.cue, Literal(cue)))
+            g.add((ev, _CKG.cue, _lit(cue)))
         return ev
 
-    def fact(self, s, p, o, sentence, start, end, extractor, confidence, cue: str | None = None) -> URIRef:
+    def fact(self, s, p, o, sentence, start, end, extractor, confidence, cue: str | None = None) -> str:
         self.g.add((s, p, o))
         return self.evidence(s, p, o, sentence, start, end, extractor, confidence, cue)
 
     # -- entity descriptions ----------------------------------------------------------------------
-    def describe(self, key: str, surface: str | None = None) -> URIRef:
-        iri = node_iri(key)
+    def describe(self, key: str, surface: str | None = None) -> str:
+        iri = _iri(_node_iri(key))
         if key in self.described:
             return iri
         self.described.add(key)
@@ -153,45 +223,45 @@ class _ArticleGraph:
         kind, _, rest = key.partition(":")
         if kind == "country":
             place = self.gz.countries[rest]
-            g.add((iri, RDF.type, CKG.Country))
-            g.add((iri, RDFS.label, Literal(place.name_ar, lang="ar")))
-            g.add((iri, RDFS.label, Literal(place.name_en, lang="en")))
-            g.add((iri, CKG.isoCode, Literal(rest)))
+            g.add((iri, _RDF.type, _CKG.Country))
+            g.add((iri, _RDFS.label, _lit(place.name_ar, "ar")))
+            g.add((iri, _RDFS.label, _lit(place.name_en, "en")))
+            g.add((iri, _CKG.isoCode, _lit(rest)))
             if place.geonames_id:
-                g.add((iri, CKG.geonamesId, Literal(int(place.geonames_id))))
-                g.add((iri, OWL.sameAs, URIRef(GEONAMES.format(place.geonames_id))))
+                g.add((iri, _CKG.geonamesId, _lit(int(place.geonames_id))))
+                g.add((iri, _OWL.sameAs, _iri(GEONAMES.format(place.geonames_id))))
         elif kind == "city":
             place = self.gz.cities_by_code(rest)
-            g.add((iri, RDF.type, CKG.City))
-            g.add((iri, RDFS.label, Literal(self._city_label(key, place), lang="ar")))
-            g.add((iri, RDFS.label, Literal(place.name_en, lang="en")))
-            g.add((iri, CKG.geonamesId, Literal(int(place.geonames_id))))
-            g.add((iri, OWL.sameAs, URIRef(GEONAMES.format(place.geonames_id))))
+            g.add((iri, _RDF.type, _CKG.City))
+            g.add((iri, _RDFS.label, _lit(self._city_label(key, place), "ar")))
+            g.add((iri, _RDFS.label, _lit(place.name_en, "en")))
+            g.add((iri, _CKG.geonamesId, _lit(int(place.geonames_id))))
+            g.add((iri, _OWL.sameAs, _iri(GEONAMES.format(place.geonames_id))))
             if place.lat is not None:
-                g.add((iri, SCHEMA.latitude, Literal(Decimal(str(place.lat)), datatype=XSD.decimal)))
-                g.add((iri, SCHEMA.longitude, Literal(Decimal(str(place.lon)), datatype=XSD.decimal)))
+                g.add((iri, _SCHEMA.latitude, _decimal(str(place.lat))))
+                g.add((iri, _SCHEMA.longitude, _decimal(str(place.lon))))
             if place.country in self.gz.countries:
-                g.add((iri, CKG.countryOf, self.describe(f"country:{place.country}")))
+                g.add((iri, _CKG.countryOf, self.describe(f"country:{place.country}")))
         elif kind == "place":
-            g.add((iri, RDF.type, CKG.Place))
-            g.add((iri, RDFS.label, Literal(surface or rest, lang="ar")))
+            g.add((iri, _RDF.type, _CKG.Place))
+            g.add((iri, _RDFS.label, _lit(surface or rest, "ar")))
         elif kind == "org":
             entry = next((e for e in organizations().values() if e.key == rest), None)
-            g.add((iri, RDF.type, CKG.Organization))
+            g.add((iri, _RDF.type, _CKG.Organization))
             if entry:
-                g.add((iri, RDFS.label, Literal(entry.name_ar, lang="ar")))
-                g.add((iri, RDFS.label, Literal(entry.name_en, lang="en")))
+                g.add((iri, _RDFS.label, _lit(entry.name_ar, "ar")))
+                g.add((iri, _RDFS.label, _lit(entry.name_en, "en")))
                 if entry.wikidata:
-                    g.add((iri, OWL.sameAs, URIRef(WIKIDATA.format(entry.wikidata))))
+                    g.add((iri, _OWL.sameAs, _iri(WIKIDATA.format(entry.wikidata))))
             else:
-                g.add((iri, RDFS.label, Literal(surface or rest, lang="ar")))
+                g.add((iri, _RDFS.label, _lit(surface or rest, "ar")))
         elif kind == "person":
             info = self.resolved.persons[key]
-            g.add((iri, RDF.type, CKG.Person))
-            g.add((iri, RDFS.label, Literal(info["label"], lang="ar")))
+            g.add((iri, _RDF.type, _CKG.Person))
+            g.add((iri, _RDFS.label, _lit(info["label"], "ar")))
             for s in info["surfaces"]:
                 if s != info["label"]:
-                    g.add((iri, SKOS.altLabel, Literal(s, lang="ar")))
+                    g.add((iri, _SKOS.altLabel, _lit(s, "ar")))
         return iri
 
     def _city_label(self, key: str, place) -> str:
@@ -201,22 +271,22 @@ class _ArticleGraph:
     # -- the article ----------------------------------------------------------------------------
     def write(self) -> None:
         res, g, art = self.res, self.g, self.article
-        g.add((art, RDF.type, CKG.Article))
-        g.add((art, RDFS.label, Literal(res.article.title, lang="ar")))
-        g.add((art, DCTERMS.identifier, Literal(self.aid)))
-        g.add((art, DCTERMS.source, Literal(res.article.path.name)))
-        g.add((art, CKG.sha256, Literal(res.article.sha256)))
-        g.add((art, DCTERMS.language, Literal("ar")))
+        g.add((art, _RDF.type, _CKG.Article))
+        g.add((art, _RDFS.label, _lit(res.article.title, "ar")))
+        g.add((art, _DCTERMS.identifier, _lit(self.aid)))
+        g.add((art, _DCTERMS.source, _lit(res.article.path.name)))
+        g.add((art, _CKG.sha256, _lit(res.article.sha256)))
+        g.add((art, _DCTERMS.language, _lit("ar")))
         if res.date and res.date.iso():
-            g.add((art, DCTERMS.date, date_literal(res.date.iso())))
+            g.add((art, _DCTERMS.date, _date(res.date.iso())))
         for s in res.sentences:
             si = self.sentence_iri(s.index)
-            g.add((si, RDF.type, CKG.Sentence))
-            g.add((si, CKG.inArticle, art))
-            g.add((si, CKG.sentenceIndex, Literal(s.index)))
-            g.add((si, CKG.charStart, Literal(s.start)))
-            g.add((si, CKG.charEnd, Literal(s.end)))
-            g.add((si, RDF.value, Literal(res.article.text[s.start:s.end], lang="ar")))
+            g.add((si, _RDF.type, _CKG.Sentence))
+            g.add((si, _CKG.inArticle, art))
+            g.add((si, _CKG.sentenceIndex, _lit(s.index)))
+            g.add((si, _CKG.charStart, _lit(s.start)))
+            g.add((si, _CKG.charEnd, _lit(s.end)))
+            g.add((si, _RDF.value, _lit(res.article.text[s.start:s.end], "ar")))
         self._mentions()
         self._roles()
         self._resolutions()
@@ -225,18 +295,18 @@ class _ArticleGraph:
 
     def _mention(self, key: str, m, ner_type: str) -> None:
         ent = self.describe(key, m.text)
-        mi = ID[f"article/{self.aid}/mention/{m.start}-{m.end}"]
+        mi = _ID[f"article/{self.aid}/mention/{m.start}-{m.end}"]
         g = self.g
-        g.add((mi, RDF.type, CKG.Mention))
-        g.add((mi, CKG.inArticle, self.article))
-        g.add((mi, CKG.inSentence, self.sentence_iri(m.sentence)))
-        g.add((mi, CKG.charStart, Literal(m.start)))
-        g.add((mi, CKG.charEnd, Literal(m.end)))
-        g.add((mi, CKG.anchorOf, Literal(m.text, lang="ar")))
-        g.add((mi, CKG.refersTo, ent))
-        g.add((mi, CKG.nerType, Literal(ner_type)))
-        g.add((mi, PROV.wasGeneratedBy, ID[f"extractor/{m.source}"]))
-        g.add((self.article, CKG.mentions, ent))
+        g.add((mi, _RDF.type, _CKG.Mention))
+        g.add((mi, _CKG.inArticle, self.article))
+        g.add((mi, _CKG.inSentence, self.sentence_iri(m.sentence)))
+        g.add((mi, _CKG.charStart, _lit(m.start)))
+        g.add((mi, _CKG.charEnd, _lit(m.end)))
+        g.add((mi, _CKG.anchorOf, _lit(m.text, "ar")))
+        g.add((mi, _CKG.refersTo, ent))
+        g.add((mi, _CKG.nerType, _lit(ner_type)))
+        g.add((mi, _PROV.wasGeneratedBy, _ID[f"extractor/{m.source}"]))
+        g.add((self.article, _CKG.mentions, ent))
 
     def _mentions(self) -> None:
         for m in self.res.mentions:
@@ -256,47 +326,48 @@ class _ArticleGraph:
                          if r == role.role and c}
                 if len(known) == 1:
                     role = Role(role.role, known.pop(), None, role.former, role.start, role.end)
-            pos = ID[f"position/{pkey.split(':', 1)[1]}-{role.role}-{role.country or role.org or 'x'}"
-                     + ("-former" if role.former else "")]
+            pos = _ID[f"position/{pkey.split(':', 1)[1]}-{role.role}-{role.country or role.org or 'x'}"
+                      + ("-former" if role.former else "")]
+            role_class = _iri(ROLE_CLASS[role.role])
             g = self.g
-            g.add((pos, RDF.type, CKG.Position))
-            g.add((pos, CKG.holder, person))
-            g.add((pos, CKG.roleType, ROLE_CLASS[role.role]))
-            g.add((ROLE_CLASS[role.role], RDF.type, CKG.RoleType))
-            g.add((ROLE_CLASS[role.role], RDFS.label, Literal(ROLE_LABELS[role.role], lang="en")))
-            g.add((pos, RDFS.label, Literal(ROLE_LABELS[role.role], lang="en")))
+            g.add((pos, _RDF.type, _CKG.Position))
+            g.add((pos, _CKG.holder, person))
+            g.add((pos, _CKG.roleType, role_class))
+            g.add((role_class, _RDF.type, _CKG.RoleType))
+            g.add((role_class, _RDFS.label, _lit(ROLE_LABELS[role.role], "en")))
+            g.add((pos, _RDFS.label, _lit(ROLE_LABELS[role.role], "en")))
             if role.country:
-                g.add((pos, CKG.ofCountry, self.describe(f"country:{role.country}")))
+                g.add((pos, _CKG.ofCountry, self.describe(f"country:{role.country}")))
             if role.org:
-                g.add((pos, CKG.ofOrganization, self.describe(f"org:{role.org}")))
-            g.add((pos, CKG.former, Literal(role.former)))
-            self.fact(person, CKG.holdsPosition, pos, sentence, role.start, role.end, "role-rules", 0.8)
+                g.add((pos, _CKG.ofOrganization, self.describe(f"org:{role.org}")))
+            g.add((pos, _CKG.former, _lit(role.former)))
+            self.fact(person, _CKG.holdsPosition, pos, sentence, role.start, role.end, "role-rules", 0.8)
 
     def _resolutions(self) -> None:
         for r in self.res.resolutions:
             body_key = r.body
             body = (body_key or "un").lower()
-            iri = ID[f"resolution/{body}-{r.number}"]
+            iri = _ID[f"resolution/{body}-{r.number}"]
             g = self.g
-            g.add((iri, RDF.type, CKG.UNResolution))
-            g.add((iri, CKG.resolutionNumber, Literal(r.number)))
+            g.add((iri, _RDF.type, _CKG.UNResolution))
+            g.add((iri, _CKG.resolutionNumber, _lit(r.number)))
             if body_key == "UNSC":
-                g.add((iri, CKG.adoptedBy, self.describe("org:unsc")))
-                g.add((iri, RDFS.label, Literal(f"قرار مجلس الأمن الدولي رقم {r.number}", lang="ar")))
-                g.add((iri, RDFS.label, Literal(f"UN Security Council resolution {r.number}", lang="en")))
+                g.add((iri, _CKG.adoptedBy, self.describe("org:unsc")))
+                g.add((iri, _RDFS.label, _lit(f"قرار مجلس الأمن الدولي رقم {r.number}", "ar")))
+                g.add((iri, _RDFS.label, _lit(f"UN Security Council resolution {r.number}", "en")))
             else:
-                g.add((iri, RDFS.label, Literal(f"القرار {r.number}", lang="ar")))
-                g.add((iri, RDFS.label, Literal(f"UN resolution {r.number}", lang="en")))
-            self.fact(self.article, CKG.cites, iri, r.sentence, r.start, r.end, "resolution-rules", 0.9)
+                g.add((iri, _RDFS.label, _lit(f"القرار {r.number}", "ar")))
+                g.add((iri, _RDFS.label, _lit(f"UN resolution {r.number}", "en")))
+            self.fact(self.article, _CKG.cites, iri, r.sentence, r.start, r.end, "resolution-rules", 0.9)
 
     def _joins(self) -> None:
         coalition = self.describe("org:global-coalition")
         for j in self.res.joins:
             country = self.describe(f"country:{j.country}")
-            ev = self.fact(country, CKG.joined, coalition, j.sentence, min(j.cue_start, j.start),
+            ev = self.fact(country, _CKG.joined, coalition, j.sentence, min(j.cue_start, j.start),
                            max(j.cue_end, j.end), "join-rules", 0.8)
             if j.member_number is not None:
-                self.g.add((ev, CKG.memberNumber, Literal(j.member_number)))
+                self.g.add((ev, _CKG.memberNumber, _lit(j.member_number)))
 
     def _meetings(self) -> None:
         for meeting, mm in self.resolved.meetings_of.get(self.aid, []):
@@ -304,36 +375,37 @@ class _ArticleGraph:
 
     def _meeting(self, meeting: Meeting, mm) -> None:
         g = self.g
-        iri = node_iri(meeting.id)
+        iri = _iri(_node_iri(meeting.id))
         city_place = self.gz.cities_by_code(meeting.city.split(":", 1)[1]) if meeting.city else None
-        g.add((iri, RDF.type, CKG.Meeting))
+        g.add((iri, _RDF.type, _CKG.Meeting))
         label_en = "Meeting" + (f" in {city_place.name_en}" if city_place else "") + \
                    (f", {meeting.date.iso()}" if meeting.date and meeting.date.iso() else "")
         label_ar = "اجتماع" + (f" {self._city_label(meeting.city, city_place)}" if city_place else "") + \
                    (f" {meeting.date.iso()}" if meeting.date and meeting.date.iso() else "")
-        g.add((iri, RDFS.label, Literal(label_en, lang="en")))
-        g.add((iri, RDFS.label, Literal(label_ar, lang="ar")))
-        g.add((iri, CKG.planned, Literal(meeting.planned)))
-        g.add((iri, CKG.status, Literal(getattr(meeting, "status", None) or mm.status)))
+        g.add((iri, _RDFS.label, _lit(label_en, "en")))
+        g.add((iri, _RDFS.label, _lit(label_ar, "ar")))
+        g.add((iri, _CKG.planned, _lit(meeting.planned)))
+        g.add((iri, _CKG.status, _lit(getattr(meeting, "status", None) or mm.status)))
         if mm.venue:
-            g.add((iri, CKG.venue, Literal(mm.venue, lang="ar")))
+            g.add((iri, _CKG.venue, _lit(mm.venue, "ar")))
         if meeting.kind:
-            g.add((iri, CKG.meetingKind, Literal(meeting.kind)))
+            g.add((iri, _CKG.meetingKind, _lit(meeting.kind)))
         if meeting.date and meeting.date.iso():
-            g.add((iri, CKG.date, date_literal(meeting.date.iso())))
+            g.add((iri, _CKG.date, _date(meeting.date.iso())))
         if meeting.city:
             city = self.describe(meeting.city)
-            g.add((iri, CKG.inCity, city))
+            g.add((iri, _CKG.inCity, city))
         if meeting.country:
-            g.add((iri, CKG.inCountry, self.describe(f"country:{meeting.country}")))
-        self.fact(self.article, CKG.reports, iri, mm.sentence, mm.start, mm.end, "meeting-rules", mm.confidence,
+            g.add((iri, _CKG.inCountry, self.describe(f"country:{meeting.country}")))
+        self.fact(self.article, _CKG.reports, iri, mm.sentence, mm.start, mm.end, "meeting-rules", mm.confidence,
                   f"meeting trigger «{mm.cue}» ({mm.status})")
         if mm.city is not None:
             key = ("city", mm.city.node)
-            self.evidence(iri, CKG.inCity, node_iri(mm.city.node), mm.city.sentence, mm.city.start, mm.city.end,
-                          "meeting-rules", mm.slot_confidence.get(key, mm.confidence), mm.slot_cues.get(key))
+            self.evidence(iri, _CKG.inCity, _iri(_node_iri(mm.city.node)), mm.city.sentence, mm.city.start,
+                          mm.city.end, "meeting-rules", mm.slot_confidence.get(key, mm.confidence),
+                          mm.slot_cues.get(key))
         if meeting.date and meeting.date.iso() and mm.date is not None and mm.date.iso() == meeting.date.iso():
-            self.evidence(iri, CKG.date, date_literal(meeting.date.iso()), mm.sentence, mm.start, mm.end,
+            self.evidence(iri, _CKG.date, _date(meeting.date.iso()), mm.sentence, mm.start, mm.end,
                           "meeting-rules", mm.confidence * (1.0 if mm.date.explicit else 0.75),
                           "date in the trigger's sentence" if mm.date.explicit else "date relative to the dateline")
         # a government is a host only where no report of the meeting names a person hosting for it
@@ -346,14 +418,14 @@ class _ArticleGraph:
             conf = mm.slot_confidence.get(("host", node), mm.confidence)
             cue = mm.slot_cues.get(("host", node)) or f"host of «{mm.cue}»"
             if key.startswith("country:"):
-                self.fact(iri, CKG.hostCountry, host, sentence, start, end, "meeting-rules", conf, cue)
+                self.fact(iri, _CKG.hostCountry, host, sentence, start, end, "meeting-rules", conf, cue)
                 if key.split(":", 1)[1] in represented:
                     continue
-            self.fact(iri, CKG.hasHost, host, sentence, start, end, "meeting-rules", conf, cue)
+            self.fact(iri, _CKG.hasHost, host, sentence, start, end, "meeting-rules", conf, cue)
             if not key.startswith("country:"):
                 for role, country in self.resolved.persons.get(key, {}).get("roles", []):
                     if country:
-                        self.fact(iri, CKG.hostCountry, self.describe(f"country:{country}"), sentence, start, end,
+                        self.fact(iri, _CKG.hostCountry, self.describe(f"country:{country}"), sentence, start, end,
                                   "meeting-rules", conf * 0.9, "the host's office (" + cue + ")")
         self.participants(iri, meeting, mm)
 
@@ -366,45 +438,49 @@ class _ArticleGraph:
             key = self.resolved.person_of.get(node, node)
             if key in hosts:
                 continue
-            self.fact(iri, CKG.participant, self.describe(key), sentence, start, end, "meeting-rules",
+            self.fact(iri, _CKG.participant, self.describe(key), sentence, start, end, "meeting-rules",
                       mm.confidence * 0.9)
             if not key.startswith("country:"):
                 for role, country in self.resolved.persons.get(key, {}).get("roles", []):
                     if country and f"country:{country}" not in hosts:
-                        self.fact(iri, CKG.participant, self.describe(f"country:{country}"), sentence, start, end,
+                        self.fact(iri, _CKG.participant, self.describe(f"country:{country}"), sentence, start, end,
                                   "meeting-rules", mm.confidence * 0.8)
-
-
-def extractor_graph(ds: Dataset) -> None:
-    g = ds.graph(PROVENANCE_GRAPH)
-    for t in extractor_triples():
-        g.add(t)
 
 
 class _Triples(dict):
     """An article graph while it is written: its triples in the order made, each once (a dict
-    keeps insertion order; rdflib's in-memory store would cost more than making the terms)."""
+    keeps insertion order)."""
 
     def add(self, triple) -> None:
         self[triple] = None
 
 
-def article_triples(res: ArticleResult, resolved: Resolved) -> list[tuple]:
-    """The triples of one article's named graph (rdflib terms)."""
+def article_ntriples(res: ArticleResult, resolved: Resolved) -> list[str]:
+    """One article's named graph as N-Triples lines (each ending in a line break)."""
     writer = _ArticleGraph(res, resolved)
     writer.write()
-    return list(writer.g)
+    return [f"{s} {p} {o} .\n" for s, p, o in writer.g]
 
 
-def extractor_triples() -> list[tuple]:
+def extractor_ntriples() -> list[str]:
+    """The provenance graph (the extractors) as N-Triples lines."""
     out = []
     for key, label in EXTRACTORS.items():
-        iri = ID[f"extractor/{key}"]
-        out += [(iri, RDF.type, CKG.Extractor), (iri, RDFS.label, Literal(label, lang="en"))]
+        iri = _ID[f"extractor/{key}"]
+        out += [f"{iri} {_RDF.type} {_CKG.Extractor} .\n", f"{iri} {_RDFS.label} {_lit(label, 'en')} .\n"]
     return out
 
 
 PROVENANCE_GRAPH = ID["graph/provenance"]
+
+
+def named_graphs(resolved: Resolved, results: list[ArticleResult] | None = None, provenance: bool = True):
+    """``(graph IRI, N-Triples lines)`` for the provenance graph (``provenance``) and the graph
+    of every article of ``results`` (default: all of the build's), in that order."""
+    if provenance:
+        yield str(PROVENANCE_GRAPH), extractor_ntriples()
+    for res in resolved.results if results is None else results:
+        yield str(graph_iri(res.article.id)), article_ntriples(res, resolved)
 
 
 def to_dataset(resolved: Resolved) -> Dataset:
@@ -412,31 +488,9 @@ def to_dataset(resolved: Resolved) -> Dataset:
     ``coalition-kg build`` streams the article graphs instead, see :mod:`.build`)."""
     ds = Dataset()
     bind(ds)
-    extractor_graph(ds)
-    for res in resolved.results:
-        g = ds.graph(graph_iri(res.article.id))
-        g.addN((s, p, o, g) for s, p, o in article_triples(res, resolved))
+    for iri, lines in named_graphs(resolved):
+        ds.graph(URIRef(iri)).parse(data="".join(lines), format="nt")
     return ds
-
-
-def _term_nt(term, cache: dict) -> str:
-    text = cache.get(term)
-    if text is None:
-        if isinstance(term, URIRef):
-            text = f"<{term}>"
-        elif isinstance(term, Literal):
-            text = term.n3()        # "…"@ar, "…"^^<datatype IRI>; quotes, backslashes, line breaks escaped
-        else:
-            raise TypeError(f"no blank nodes or variables in article graphs: {term!r}")
-        if len(cache) < 200_000:
-            cache[term] = text
-    return text
-
-
-def ntriples(triples: list[tuple], cache: dict | None = None) -> list[str]:
-    """N-Triples lines (each ending in a line break) for rdflib triples, without rdflib's store."""
-    cache = {} if cache is None else cache
-    return [f"{_term_nt(s, cache)} {_term_nt(p, cache)} {_term_nt(o, cache)} .\n" for s, p, o in triples]
 
 
 def union_graph(ds: Dataset) -> Graph:

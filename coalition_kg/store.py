@@ -182,10 +182,7 @@ PREFIXES = {"ckg": "https://w3id.org/coalition-kg/ontology#", "id": "https://w3i
 
 def _digest(lines: list[str]) -> str:
     import hashlib
-    h = hashlib.sha1()
-    for line in sorted(lines):
-        h.update(line.encode("utf-8"))
-    return h.hexdigest()
+    return hashlib.sha1("".join(sorted(lines)).encode("utf-8")).hexdigest()
 
 
 def _write_mark(store_dir: Path, info: dict) -> None:
@@ -258,6 +255,62 @@ def check_store_location(path: str | Path, must_exist: bool = False) -> Path:
     return path
 
 
+UNION_FORMATS = ("ttl", "nt")           # output formats written from the union default graph
+_DUMP_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nq": "N_QUADS", "jsonld": "JSON_LD"}
+
+
+def _dump_file(store, target: str | Path, fmt: str) -> None:
+    """Write a pyoxigraph store's graph to the file ``target`` and sync it: ``ttl``/``nt`` the
+    union default graph, ``trig``/``nq``/``jsonld`` every named graph."""
+    import pyoxigraph as ox
+    rdf_format = getattr(ox.RdfFormat, _DUMP_FORMATS[fmt])
+    if fmt in UNION_FORMATS:
+        # to a path, not a Python file: the serializer writes without taking the GIL
+        store.dump(str(target), rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+    else:
+        named = (q for q in store.quads_for_pattern(None, None, None, None) if isinstance(q.graph_name, ox.NamedNode))
+        with open(target, "wb") as fh:
+            ox.serialize(named, fh, rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+    with open(target, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+class _Loader:
+    """Runs one job at a time in a thread of its own (Oxigraph's bulk loader and serializer
+    release the GIL): ``put`` waits for the previous job, so at most one batch waits in memory
+    per loader; what a job raises is raised again by the next ``put`` or ``wait``."""
+
+    def __init__(self, job):
+        self._job = job
+        self._thread = None
+        self._error: BaseException | None = None
+        self.seconds = 0.0
+
+    def _run(self, data) -> None:
+        t = time.perf_counter()
+        try:
+            self._job(data)
+        except BaseException as exc:
+            self._error = exc
+        self.seconds = round(self.seconds + time.perf_counter() - t, 2)
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def wait(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise self._error
+
+    def put(self, data) -> None:
+        import threading
+        self.wait()
+        self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
+        self._thread.start()
+
+
 class OxigraphStore:
     """A persistent Oxigraph store in a directory.
 
@@ -316,7 +369,7 @@ class OxigraphStore:
         self.write_graphs(lambda: iter(by_graph.items()), add=add)
         return sum(len(v) for v in by_graph.values())
 
-    def write_graphs(self, source, add: bool = False) -> dict:
+    def write_graphs(self, source, add: bool = False, output: tuple[str | Path, str] | None = None) -> dict:
         """Make the store hold exactly the named graphs that ``source()`` yields, as
         ``(graph IRI, N-Triples lines)`` pairs (``add``: keep the store's other graphs too).
 
@@ -325,7 +378,29 @@ class OxigraphStore:
         just those graphs replaced, otherwise a new store is bulk-loaded.  Either way the new
         content is swapped in whole.  ``source`` is called once more when something changed, so
         it must give the same graphs again (the build regenerates them: cheaper than keeping
-        them).  Only one graph's lines are held at a time (the bulk loader's buffer aside)."""
+        them).  Only one graph's lines are held at a time (the bulk loader's buffers aside).
+
+        ``output``: ``(path, format)`` of a file to write from the new store, as :meth:`dump`
+        does.  When a new store is bulk-loaded and the file holds the union graph (ttl, nt), it
+        is written while the article graphs are still loading; either way it replaces the old
+        file only once the new store is in place.  The result's ``output_s``: the seconds the
+        file took (overlapping the loading or not)."""
+        if output is None:
+            return self._write_graphs(source, add, None)
+        from .atomic import atomic_path
+        path, fmt = output
+        with atomic_path(path) as tmp:
+            overlap = {"path": tmp, "fmt": fmt, "seconds": None} if fmt in UNION_FORMATS else None
+            result = self._write_graphs(source, add, overlap)
+            if overlap is None or overlap["seconds"] is None:
+                t = time.perf_counter()
+                _dump_file(self.store, tmp, fmt)
+                result["output_s"] = round(time.perf_counter() - t, 2)
+            else:
+                result["output_s"] = overlap["seconds"]
+        return result
+
+    def _write_graphs(self, source, add: bool, output: dict | None) -> dict:
         import fcntl
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
@@ -365,7 +440,7 @@ class OxigraphStore:
                     if incremental:
                         manifest = self._write_changes(tmp, source, old, digests, changed, dropped)
                     else:
-                        manifest = self._write_all(tmp, source)
+                        manifest = self._write_all(tmp, source, output)
                     n_articles = self._count_articles(tmp)
                 except StoreError:
                     raise
@@ -414,39 +489,26 @@ class OxigraphStore:
             return {g: list(v) for g, v in graphs.items()}
         return {g: [None, 0] for g in self.graphs()}
 
-    def _write_all(self, tmp: Path, source) -> dict:
-        import threading
-
+    def _write_all(self, tmp: Path, source, output: dict | None = None) -> dict:
+        """Bulk-load a new store at ``tmp``: the article graphs (N-Quads) and the union default
+        graph (N-Triples; a triple in several graphs is one key, the loader keeps it once), each
+        fed by a thread of its own while the next graphs are made.  ``output``: the union graph
+        is written to ``output["path"]`` as soon as it is complete, while the article graphs
+        are still loading (``output["seconds"]``: how long that took)."""
         import pyoxigraph as ox
         new = ox.Store(str(tmp))
         manifest: dict[str, list] = {}
         nq: list[str] = []
         nt: list[str] = []
-        loading: list = [None, None]          # the loader thread, and what it raised
-
-        def load(quads: bytes, triples: bytes) -> None:
-            # Oxigraph's bulk loader (it releases the GIL: the next graphs are made meanwhile);
-            # the default graph mirrors the union of the named graphs (a triple in several graphs
-            # is one key: the loader keeps it once)
-            try:
-                new.bulk_load(input=quads, format=ox.RdfFormat.N_QUADS)
-                new.bulk_load(input=triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-            except BaseException as exc:     # re-raised in the main thread
-                loading[1] = exc
-
-        def wait() -> None:
-            if loading[0] is not None:
-                loading[0].join()
-                loading[0] = None
-            if loading[1] is not None:
-                raise loading[1]
+        quads = _Loader(lambda data: new.bulk_load(input=data, format=ox.RdfFormat.N_QUADS))
+        triples = _Loader(lambda data: new.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES,
+                                                      to_graph=ox.DefaultGraph()))
+        writing = _Loader(lambda _: _dump_file(new, output["path"], output["fmt"]))
 
         def flush() -> None:
-            wait()
             if nq:
-                loading[0] = threading.Thread(target=load, args=("".join(nq).encode("utf-8"),
-                                                                  "".join(nt).encode("utf-8")), daemon=True)
-                loading[0].start()
+                quads.put("".join(nq).encode("utf-8"))
+                triples.put("".join(nt).encode("utf-8"))
                 nq.clear()
                 nt.clear()
         try:
@@ -458,8 +520,16 @@ class OxigraphStore:
                 if len(nq) >= BULK_LINES:
                     flush()
             flush()
+            triples.wait()
+            if output is not None:
+                writing.put(None)
+            quads.wait()
+            if output is not None:
+                writing.wait()
+                output["seconds"] = writing.seconds
         finally:
-            wait()
+            for loader in (quads, triples, writing):
+                loader.join()
         new.flush()
         del new
         return manifest
@@ -508,20 +578,9 @@ class OxigraphStore:
     def dump(self, path: str | Path, fmt: str) -> None:
         """Write the graph to a file (atomically): ``ttl``/``nt`` the union graph, ``trig``/``nq``
         /``jsonld`` every named graph."""
-        import pyoxigraph as ox
         from .atomic import atomic_path
-        fmts = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
-                "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
         with atomic_path(path) as tmp:
-            with open(tmp, "wb") as fh:
-                if fmt in ("ttl", "nt"):
-                    self.store.dump(fh, fmts[fmt], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
-                else:
-                    named = (q for q in self.store.quads_for_pattern(None, None, None, None)
-                             if isinstance(q.graph_name, ox.NamedNode))
-                    ox.serialize(named, fh, fmts[fmt], prefixes=PREFIXES if fmt == "trig" else None)
-                fh.flush()
-                os.fsync(fh.fileno())
+            _dump_file(self.store, tmp, fmt)
 
     def _is_empty(self) -> bool:
         return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None

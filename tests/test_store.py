@@ -160,3 +160,58 @@ def test_cli_build_then_query_with_params(tmp_path):
 def test_missing_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="no store here"):
         OxigraphStore(tmp_path / "nothing", read_only=True)
+
+
+@pytest.mark.parametrize("value", HOSTILE + ["a\\b", "line\r\nbreak", 'ends in a quote"', "\\", ""])
+def test_article_graph_literals_are_the_terms_rdflib_and_oxigraph_read(value):
+    """The article graphs are written as N-Triples text directly (no rdflib terms): every string
+    comes back as the same literal from both parsers, written as rdflib writes it."""
+    import pyoxigraph as ox
+    from rdflib import Graph, URIRef
+
+    from coalition_kg.rdf import _lit
+    for lang in (None, "ar"):
+        term = _lit(value, lang)
+        if "\n" not in value:
+            assert term == Literal(value, lang=lang).n3()
+        line = f"<http://x.example/s> <http://x.example/p> {term} .\n"
+        [(_, _, o)] = Graph().parse(data=line, format="nt")
+        assert o == Literal(value, lang=lang)
+        [q] = ox.parse(line.encode(), ox.RdfFormat.N_TRIPLES)
+        assert q.object.value == value and q.object.language == lang
+    assert _lit(12) == Literal(12).n3() and _lit(True) == Literal(True).n3()
+
+
+def test_seed_graphs_are_written_as_rdflib_would_write_them(seeds_build):
+    """Every line of every article graph is the N-Triples rdflib writes for the triple it parses to."""
+    from rdflib import Graph
+
+    from coalition_kg.rdf import named_graphs
+    n = 0
+    for _, lines in named_graphs(seeds_build.resolved):
+        for line in lines:
+            [(s, p, o)] = Graph().parse(data=line, format="nt")
+            assert line == f"{s.n3()} {p.n3()} {o.n3()} .\n"
+            n += 1
+    assert n > 5000
+
+
+def test_the_output_written_while_the_store_loads_is_the_stores_graph(tmp_path, seeds_build):
+    """A new store is bulk-loaded and the union graph's file (ttl) written from it before the
+    article graphs have finished loading; it is the graph of the finished store, and an
+    incremental write (nothing changed) writes the same file after the store."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from coalition_kg.build import graph_source
+    store = OxigraphStore(tmp_path / "store")
+    first = store.write_graphs(graph_source(seeds_build.resolved), output=(tmp_path / "during.ttl", "ttl"))
+    assert first["written"] and not first["incremental"]
+    store.dump(tmp_path / "after.ttl", "ttl")
+    again = store.write_graphs(graph_source(seeds_build.resolved), output=(tmp_path / "again.ttl", "ttl"))
+    assert not again["written"]
+    during = Graph().parse(tmp_path / "during.ttl", format="turtle")
+    assert len(during) > 5000 and len(during) == store.triples()
+    for other in ("after.ttl", "again.ttl"):
+        assert isomorphic(during, Graph().parse(tmp_path / other, format="turtle"))
+    assert not list(tmp_path.glob(".during.ttl.*"))         # no temporary file left behind
