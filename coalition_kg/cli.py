@@ -491,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--finetune", choices=["lora"], help="with --transformer: fine-tune it through LoRA adapters "
                    "(Stanza --bert_finetune --use_peft); only the adapters are saved with the tagger")
     p.add_argument("--lora-rank", type=int, default=64)
-    p.add_argument("--lr", type=float, help="with --finetune: AdamW learning rate of the tagger (default 1e-3)")
+    p.add_argument("--lr", type=float, help="with --finetune: AdamW learning rate of the tagger (default 1e-3; a resumed run starts at it too)")
     p.add_argument("--bert-lr-scale", type=float, default=0.5, help="with --finetune: the adapters' learning rate "
                    "as a fraction of --lr")
     p.add_argument("--no-bf16", action="store_true", help="run the transformer in float32 (default: bfloat16 "

@@ -98,6 +98,11 @@ def test_un_resolutions():
             "فيما تأسس التحالف عام 2014 بمشاركة 2000 جندي.")
     res = extract(text, [])
     assert sorted(r.number for r in res.resolutions) == [2170, 2199, 2249, 2253]
+    # the word spelled with tatweel and diacritics, in a sentence after one without it
+    text = "اجتمع الوزراء في روما. وأكدوا التزامهم بالقـرارِ الأممي 2254."
+    res = extract(text, [])
+    assert [r.number for r in res.resolutions] == [2254]
+    assert "القـرارِ الأممي 2254" in text[res.resolutions[0].start:res.resolutions[0].end]
 
 
 def test_countries_that_joined_the_coalition():

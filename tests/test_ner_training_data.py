@@ -170,3 +170,21 @@ def test_padded_batches_bound_padded_pieces_too():
     # word lengths that are not sorted still bound the padded words by the batch's longest
     batches = list(_padded_batches([0, 1, 2], [5, 30, 5], 32, 60, [10, 11, 12], 10_000))
     assert all(len(b) == 1 or len(b) * max([5, 30, 5][k] for k in b) <= 60 for b in batches)
+
+
+def test_a_resumed_run_starts_at_the_learning_rate_asked_for(tmp_path):
+    """Stanza takes a resumed run's learning rate from the checkpoint's config, not from its
+    command line: the resume copy carries the one asked for (and the transformer's path)."""
+    import torch
+
+    from coalition_kg.training.train import _resume_copy
+    ckpt = tmp_path / "ner.pt"
+    torch.save({"config": {"lr": 1e-3, "bert_model": "key:e5"}, "model": {"w": torch.ones(2, dtype=torch.float16)}},
+               ckpt)
+    out = _resume_copy(ckpt, tmp_path / "resume.pt", tmp_path / "e5", lr=2e-4)
+    data = torch.load(out, weights_only=False)
+    assert data["config"]["lr"] == 2e-4 and data["config"]["bert_model"] == str(tmp_path / "e5")
+    assert data["model"]["w"].dtype == torch.float32
+    # without a learning rate the checkpoint's own stays
+    data = torch.load(_resume_copy(ckpt, tmp_path / "resume2.pt", tmp_path / "e5"), weights_only=False)
+    assert data["config"]["lr"] == 1e-3

@@ -115,15 +115,20 @@ def _transformer_in_bfloat16() -> None:
     ner_trainer.load_bert = load_bert
 
 
-def _resume_copy(checkpoint: Path, out: Path, transformer_dir: Path | None) -> Path:
+def _resume_copy(checkpoint: Path, out: Path, transformer_dir: Path | None, lr: float | None = None) -> Path:
     """A copy of ``checkpoint`` to resume from, its transformer pointed at ``transformer_dir``
-    (a shipped checkpoint names it by a key; a work checkpoint by another machine's path)."""
-    if transformer_dir is None:
+    (a shipped checkpoint names it by a key; a work checkpoint by another machine's path).
+    ``lr``: the learning rate the resumed run starts at (Stanza takes it from the checkpoint's
+    config, not from the command line)."""
+    if transformer_dir is None and lr is None:
         shutil.copy(checkpoint, out)
         return out
     import torch
     data = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    data["config"]["bert_model"] = str(transformer_dir)
+    if transformer_dir is not None:
+        data["config"]["bert_model"] = str(transformer_dir)
+    if lr is not None:
+        data["config"]["lr"] = lr
     data["model"] = {k: (v.float() if v.is_floating_point() else v) for k, v in data["model"].items()}
     torch.save(data, out, _use_new_zipfile_serialization=False)
     return out
@@ -246,7 +251,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     elif resume and (work / "ner.pt").is_file():
         # an interrupted run: go on from its best checkpoint (kept aside, never overwritten)
         resumed_from = work / f"ner.resume-{int(time.time())}.pt"
-        _resume_copy(work / "ner.pt", resumed_from, transformer_dir)
+        _resume_copy(work / "ner.pt", resumed_from, transformer_dir, lr)
         args += ["--finetune", "--finetune_load_name", str(resumed_from)]
         log.info("resuming from %s", resumed_from)
     charlm_files = {}
