@@ -194,6 +194,7 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
             busy.get(m.sentence, set()).difference_update(range(m.first_token, m.last_token))
     for e, i, j in found:
         busy.setdefault(e.sentence, set()).update(range(i, j))
+    found_at = {(e.sentence, i): k for k, (e, i, j) in enumerate(found)}
     countries: dict[int, list[Mention]] = {}
     for m in mentions:
         if m.kind in ("Country", "Organization"):
@@ -211,6 +212,15 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
             i = c.last_token
             while i < len(words) and words[i] in TITLE_MODIFIERS:     # وزيرة الخارجية الأمريكية بالإنابة
                 i += 1
+            k_found = found_at.get((sent.index, i + 1))
+            if k_found is not None and i not in busy.get(sent.index, set()) \
+                    and _could_be_ordinary_first_name(sent, words, i, common):
+                # the tagger found the family name but not a first name that is also an ordinary
+                # word, right after the title ("المبعوث الخاص للأمم المتحدة غير | بيدرسن")
+                e, _, b = found[k_found]
+                found[k_found] = (e, i, b)
+                busy.setdefault(sent.index, set()).add(i)
+                continue
             j = _ordinary_first_name_end(sent, words, i, busy.get(sent.index, set()), common)
             while j < len(words) and j - i < 4:
                 tok = sent.tokens[j].text
@@ -301,13 +311,23 @@ def _unknown_place_or_org(m: Mention) -> bool:
     return m.kind == "Place" or (m.kind == "Organization" and m.source == "ner" and not m.attrs.get("org"))
 
 
+def _could_be_ordinary_first_name(sent: Sentence, words: list[str], i: int, common) -> bool:
+    """An ordinary word that may open a name right after a title (غير، بان، نصر): no function
+    word, no article, no و in front, no attached pronoun (حينها، نفسه)."""
+    tok = sent.tokens[i].text
+    return (words[i] in common and words[i] not in linking.FUNCTION_WORDS and not words[i].startswith("ال")
+            and tok.isalpha() and not tok.startswith("و") and not tok.endswith(PRONOUN_SUFFIXES))
+
+
+PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "كم")       # on the surface form: ة is no pronoun
+
+
 def _ordinary_first_name_end(sent: Sentence, words: list[str], i: int, busy: set[int], common) -> int:
     """End of a name at ``i`` whose first word is an ordinary word (غير بيدرسن، بان كي مون), or
     ``i`` when there is none: the first word is no function word, has no article or و, and is
     followed by one or two name-like words up to punctuation or an ordinary word."""
     toks = sent.tokens
-    if not (i + 1 < len(words) and words[i] in common and words[i] not in linking.FUNCTION_WORDS
-            and not words[i].startswith("ال") and toks[i].text.isalpha() and not toks[i].text.startswith("و")
+    if not (i + 1 < len(words) and _could_be_ordinary_first_name(sent, words, i, common)
             and i not in busy and i + 1 not in busy and linking.name_like(toks[i + 1].text)):
         return i
     end = i + 1

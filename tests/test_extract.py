@@ -668,3 +668,17 @@ def test_a_family_name_echo_that_ran_on_into_a_verb_ends_before_it():
     # a full name that merely ends in an ordinary word is left whole
     res = extract("التقى الوزير لويجي دي مايو نظيره في روما.", [("لويجي دي مايو", "PERS")])
     assert [m.text for m in res.person_mentions] == ["لويجي دي مايو"]
+
+
+def test_a_first_name_that_is_an_ordinary_word_joins_the_family_name_the_tagger_found_after_a_title():
+    # invented sentences: the tagger found only the family name; the word between the title and it
+    # is an ordinary word of the language that is also a first name (غير = "other", Geir)
+    text = ("وقال وزير الخارجية النرويجي غير ستوره إن بلاده تدعم الحل. "
+            "وأكد وزير الخارجية الأمريكي حينها جون كيري ذلك. "
+            "وقال المبعوث الخاص للأمم المتحدة أمس لامبرت إن الوضع صعب.")
+    res = extract(text, [("ستوره", "PERS"), ("جون كيري", "PERS"), ("لامبرت", "PERS")])
+    assert ("غير ستوره", "foreign_minister", "NO") in role_set(res)
+    names = {m.text for m in res.person_mentions}
+    # a word with an attached pronoun (حينها) or a function word (أمس) opens no name
+    assert "جون كيري" in names and "حينها جون كيري" not in names
+    assert "لامبرت" in names and "أمس لامبرت" not in names
