@@ -95,6 +95,8 @@ def is_ordinary(token: str) -> bool:
     if is_common(token):
         return True
     w = "".join(ch for ch in token if ch.isalpha())
+    if len(w) > 3 and w.endswith("ى") and zipf(w) < ORDINARY_ZIPF and is_ordinary(w[:-1] + "ي"):
+        return True           # final ي written ى, as many outlets do (مجانى، الدولى): the same word
     if len(w) < 2 or zipf(w) < ORDINARY_ZIPF:
         return False
     if w.startswith("ال"):

@@ -682,3 +682,12 @@ def test_a_first_name_that_is_an_ordinary_word_joins_the_family_name_the_tagger_
     # a word with an attached pronoun (حينها) or a function word (أمس) opens no name
     assert "جون كيري" in names and "حينها جون كيري" not in names
     assert "لامبرت" in names and "أمس لامبرت" not in names
+
+
+def test_an_ordinary_word_spelled_with_final_alef_maqsura_is_no_person():
+    # invented: the tagger takes "مجانى" (مجاني written with ى, as many outlets do) for a name;
+    # a real name ending in ى stays a person
+    text = "حمل تطبيق الأخبار مجانى. وقالت ليلى مراد إن الكتاب جاهز."
+    res = extract(text, [("مجانى", "PERS"), ("ليلى مراد", "PERS")])
+    names = {m.text for m in res.person_mentions}
+    assert "مجانى" not in names and "ليلى مراد" in names
