@@ -311,15 +311,15 @@ def _unknown_place_or_org(m: Mention) -> bool:
     return m.kind == "Place" or (m.kind == "Organization" and m.source == "ner" and not m.attrs.get("org"))
 
 
+PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "كم")       # on the surface form: ة is no pronoun
+
+
 def _could_be_ordinary_first_name(sent: Sentence, words: list[str], i: int, common) -> bool:
     """An ordinary word that may open a name right after a title (غير، بان، نصر): no function
     word, no article, no و in front, no attached pronoun (حينها، نفسه)."""
     tok = sent.tokens[i].text
     return (words[i] in common and words[i] not in linking.FUNCTION_WORDS and not words[i].startswith("ال")
             and tok.isalpha() and not tok.startswith("و") and not tok.endswith(PRONOUN_SUFFIXES))
-
-
-PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "كم")       # on the surface form: ة is no pronoun
 
 
 def _ordinary_first_name_end(sent: Sentence, words: list[str], i: int, busy: set[int], common) -> int:

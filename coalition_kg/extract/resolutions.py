@@ -33,8 +33,8 @@ class ResolutionMention:
 def find_resolutions(text: str, sentences: list[Sentence], article_mentions_unsc: bool) -> list[ResolutionMention]:
     out = []
     for sent in sentences:
-        if "قرار" not in normalize.__wrapped__(text[sent.start:sent.end]):
-            continue          # no resolution without the word (most sentences; not cached: unique)
+        if not any("قرار" in normalize(t.text) for t in sent.tokens):
+            continue          # no resolution without the word (most sentences)
         # normalize token by token and remember where each normalized character came from
         pieces, offsets = [], []
         for t in sent.tokens:
