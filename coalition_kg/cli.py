@@ -161,7 +161,7 @@ def cmd_train_ner(args) -> int:
                      pretrain_file=args.pretrain, batch_size=args.batch_size, resume=not args.no_resume,
                      package_only=args.package_only, finetune=args.finetune, lora_rank=args.lora_rank,
                      bf16=not args.no_bf16, lr=args.lr, bert_lr_scale=args.bert_lr_scale,
-                     aqmar=args.add_aqmar)
+                     aqmar=args.add_aqmar, transformer_layers=args.transformer_layers)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -491,6 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--finetune", choices=["lora"], help="with --transformer: fine-tune it through LoRA adapters "
                    "(Stanza --bert_finetune --use_peft); only the adapters are saved with the tagger")
     p.add_argument("--lora-rank", type=int, default=64)
+    p.add_argument("--transformer-layers", type=int, metavar="N", help="with --finetune: keep only the "
+                   "transformer's first N layers (the tagger reads layers N-3..N-1, runs N-1): smaller and faster")
     p.add_argument("--lr", type=float, help="with --finetune: AdamW learning rate of the tagger (default 1e-3; a resumed run starts at it too)")
     p.add_argument("--bert-lr-scale", type=float, default=0.5, help="with --finetune: the adapters' learning rate "
                    "as a fraction of --lr")

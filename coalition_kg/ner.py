@@ -152,11 +152,14 @@ def _transformer_cache(name: str, transformer_dir):
     from . import transformer as tf
 
     try:
-        if name == tf.MODEL_KEY or transformer_dir or os.environ.get(tf.ENV_TRANSFORMER):
+        base, layers = tf.split_key(name)    # a tagger over the first N layers: "<key>#layers=N"
+        if base == tf.MODEL_KEY or transformer_dir or os.environ.get(tf.ENV_TRANSFORMER):
             path = tf.resolve(transformer_dir)
         else:
-            path = tf.check(name)      # a checkpoint trained over some other model directory
+            path = tf.check(base)      # a checkpoint trained over some other model directory
         model, tokenizer = tf.load(path)
+        if layers:
+            tf.truncate(model, layers)
     except tf.TransformerError as exc:
         raise ModelError(str(exc)) from None
     cache = FoundationCache(local_files_only=True)

@@ -34,6 +34,8 @@ ENV_TRANSFORMER = "COALITION_KG_TRANSFORMER"
 NAME = "multilingual-e5-small-q4"
 # what the NER model's checkpoint calls its transformer; resolved to a directory at load time
 MODEL_KEY = "coalition-kg/multilingual-e5-small-q4"
+# a checkpoint trained over the first N layers of a transformer names it ``<key or dir>#layers=N``
+LAYERS_MARK = "#layers="
 # sha256 over the dequantized tensors (name, shape, float32 bytes, in name order) and the tokenizer
 OUTPUT_SHA256 = "e7247d79544b3efaf302b63ef0e739fe19b7da1f5586ee5c43311ac1623dd194"
 
@@ -328,6 +330,40 @@ def load(model_dir: str | Path, quantize: bool = False):
         import torch
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     return model, tokenizer
+
+
+def layered_key(name: str, layers: int | None) -> str:
+    """The name a checkpoint gives a transformer it uses only the first ``layers`` layers of."""
+    return f"{name}{LAYERS_MARK}{layers}" if layers else name
+
+
+def split_key(name: str) -> tuple[str, int | None]:
+    """``(transformer name or directory, number of layers kept or None)`` of a checkpoint's
+    ``bert_model``; raises :class:`TransformerError` on a malformed layer count."""
+    base, mark, count = str(name).rpartition(LAYERS_MARK)
+    if not mark:
+        return str(name), None
+    if not count.isdigit() or int(count) < 1:
+        raise TransformerError(f"{name}: the number of layers after {LAYERS_MARK!r} must be a positive integer")
+    return base, int(count)
+
+
+def truncate(model, layers: int):
+    """Keep the first ``layers`` encoder layers of a BERT-like ``model`` (in place; returned).
+    Its ``hidden_states`` then end at that layer, so a Stanza tagger reading the mean of
+    ``hidden_states[-4:-1]`` reads layers ``layers-3 … layers-1`` — and, with
+    :func:`skip_last_layer`, computes ``layers - 1`` of them.  A model with no more than
+    ``layers`` layers is left as it is."""
+    import torch
+
+    encoder = getattr(model, "encoder", None)
+    blocks = getattr(encoder, "layer", None)
+    if blocks is None:
+        raise TransformerError(f"{type(model).__name__}: no encoder layers to truncate")
+    if layers < len(blocks):
+        encoder.layer = torch.nn.ModuleList(list(blocks)[:layers])
+        model.config.num_hidden_layers = layers
+    return model
 
 
 def run_in_bfloat16(model):

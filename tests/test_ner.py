@@ -242,3 +242,41 @@ def test_lora_merged_and_last_layer_skipped_give_the_same_entities(transformer_r
     found = _entities(transformer_recognizer, text)
     assert found == _entities(plain, text)
     assert ("أوسلو", "LOC") in found
+
+
+def test_a_tagger_over_the_first_layers_loads_and_runs_only_those(tmp_path, monkeypatch):
+    """A checkpoint that names its transformer ``<key>#layers=N`` gets the transformer's first N
+    layers (the last of them skipped: the tagger reads layers N-3..N-1), at inference as in
+    training (where Stanza loads ``<dir>#layers=N`` through the same truncation)."""
+    import torch
+    from stanza.models.common import bert_embedding
+
+    import coalition_kg.transformer as tf
+    from coalition_kg.ner import NAMED_MODELS
+    from coalition_kg.training.train import _truncating_loader
+
+    model = tmp_path / "five"
+    shutil.copytree(NAMED_MODELS["transformer"], model)
+    data = torch.load(model / "ner.pt", map_location="cpu", weights_only=False)
+    base, _ = tf.split_key(data["config"]["bert_model"])
+    data["config"]["bert_model"] = tf.layered_key(base, 5)
+    torch.save(data, model / "ner.pt")
+    rec = Recognizer(model, precision="fp32")
+    bert = rec.pipeline.processors["ner"].trainers[0].model.bert_model
+    assert len(bert.encoder.layer) == 5 and bert.config.num_hidden_layers == 5
+    assert bert.encoder.layer[-1]._coalition_kg_skipped
+    layers_run = []
+    hooks = [layer.attention.self.query.register_forward_hook(lambda *a, i=i: layers_run.append(i))
+             for i, layer in enumerate(bert.encoder.layer)]
+    try:
+        tags = rec.tag(split_sentences("وصل وزير الخارجية الكندي إلى بغداد صباح الأحد."))
+    finally:
+        for h in hooks:
+            h.remove()
+    assert sorted(set(layers_run)) == [0, 1, 2, 3] and len(tags[0]) > 5
+    # training: Stanza's loader, given "<dir>#layers=N", loads <dir> and keeps N layers
+    monkeypatch.setattr(bert_embedding, "load_bert", bert_embedding.load_bert)
+    _truncating_loader()
+    loaded, tokenizer = bert_embedding.load_bert(tf.layered_key(str(tf.default_dir()), 4), local_files_only=True)
+    assert len(loaded.encoder.layer) == 4 and loaded.encoder.layer[-1]._coalition_kg_skipped
+    assert tokenizer is not None

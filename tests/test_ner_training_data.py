@@ -188,3 +188,35 @@ def test_a_resumed_run_starts_at_the_learning_rate_asked_for(tmp_path):
     # without a learning rate the checkpoint's own stays
     data = torch.load(_resume_copy(ckpt, tmp_path / "resume2.pt", tmp_path / "e5"), weights_only=False)
     assert data["config"]["lr"] == 1e-3
+
+
+def test_a_transformer_named_with_a_layer_count_is_split_back():
+    from coalition_kg import transformer as tf
+    key = tf.layered_key(tf.MODEL_KEY, 7)
+    assert key == tf.MODEL_KEY + "#layers=7"
+    assert tf.split_key(key) == (tf.MODEL_KEY, 7)
+    assert tf.split_key(tf.MODEL_KEY) == (tf.MODEL_KEY, None)
+    assert tf.layered_key("/models/e5", None) == "/models/e5"
+    with pytest.raises(tf.TransformerError, match="positive integer"):
+        tf.split_key(tf.MODEL_KEY + "#layers=x")
+    with pytest.raises(tf.TransformerError, match="positive integer"):
+        tf.split_key(tf.MODEL_KEY + "#layers=0")
+
+
+def test_a_run_over_fewer_layers_starts_from_the_adapters_of_those_layers(tmp_path):
+    """Continuing a tagger over the first N layers: the resume copy names the transformer with
+    its layer count and keeps only the adapters of layers below N."""
+    import torch
+
+    from coalition_kg.training.train import _resume_copy
+    lora = {f"base_model.model.encoder.layer.{i}.attention.self.query.lora_A.weight": torch.ones(2, dtype=torch.float16)
+            for i in range(12)}
+    lora["base_model.model.pooler.dense.lora_A.weight"] = torch.ones(1)
+    ckpt = tmp_path / "ner.pt"
+    torch.save({"config": {"lr": 1e-3, "bert_model": "key:e5"}, "model": {"w": torch.ones(2)}, "bert_lora": lora}, ckpt)
+    data = torch.load(_resume_copy(ckpt, tmp_path / "r.pt", tmp_path / "e5", lr=5e-4, layers=7), weights_only=False)
+    assert data["config"]["bert_model"] == f"{tmp_path / 'e5'}#layers=7"
+    layers = sorted(int(k.split(".layer.")[1].split(".")[0]) for k in data["bert_lora"] if ".layer." in k)
+    assert layers == list(range(7))
+    assert "base_model.model.pooler.dense.lora_A.weight" in data["bert_lora"]
+    assert all(v.dtype == torch.float32 for v in data["bert_lora"].values())

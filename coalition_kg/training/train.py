@@ -115,18 +115,60 @@ def _transformer_in_bfloat16() -> None:
     ner_trainer.load_bert = load_bert
 
 
-def _resume_copy(checkpoint: Path, out: Path, transformer_dir: Path | None, lr: float | None = None) -> Path:
+def _truncating_loader() -> None:
+    """Every transformer Stanza loads under a name ``<dir>#layers=N`` (see
+    :func:`..transformer.layered_key`) is loaded from ``<dir>`` and keeps its first N layers, the
+    last of them skipped (its output is not among the layers the tagger reads): the tagger is
+    trained over exactly what it will run at inference."""
+    from stanza.models.common import bert_embedding
+
+    from ..transformer import skip_last_layer, split_key, truncate
+
+    original = getattr(bert_embedding, "_coalition_kg_original_load_bert", bert_embedding.load_bert)
+    bert_embedding._coalition_kg_original_load_bert = original
+
+    def load_bert(model_name, *args, **kwargs):
+        base, keep = split_key(model_name) if model_name else (model_name, None)
+        model, tokenizer = original(base, *args, **kwargs)
+        if model is not None and keep:
+            truncate(model, keep)
+            skip_last_layer(model)
+        return model, tokenizer
+
+    bert_embedding.load_bert = load_bert
+
+
+def _drop_layers(lora: dict, layers: int) -> dict:
+    """LoRA adapter weights of encoder layers below ``layers`` (a model trained over more layers
+    continued over fewer)."""
+    import re
+    keep = {}
+    for name, value in lora.items():
+        found = re.search(r"\.layer\.(\d+)\.", name)
+        if found is None or int(found.group(1)) < layers:
+            keep[name] = value
+    return keep
+
+
+def _resume_copy(checkpoint: Path, out: Path, transformer_dir: Path | None, lr: float | None = None,
+                 layers: int | None = None) -> Path:
     """A copy of ``checkpoint`` to resume from, its transformer pointed at ``transformer_dir``
     (a shipped checkpoint names it by a key; a work checkpoint by another machine's path).
     ``lr``: the learning rate the resumed run starts at (Stanza takes it from the checkpoint's
-    config, not from the command line)."""
+    config, not from the command line).  ``layers``: the run keeps the transformer's first
+    ``layers`` layers (adapters of later layers are dropped from the copy)."""
     if transformer_dir is None and lr is None:
         shutil.copy(checkpoint, out)
         return out
     import torch
+
+    from ..transformer import layered_key
     data = torch.load(checkpoint, map_location="cpu", weights_only=False)
     if transformer_dir is not None:
-        data["config"]["bert_model"] = str(transformer_dir)
+        data["config"]["bert_model"] = layered_key(str(transformer_dir), layers)
+    if layers and "bert_lora" in data:
+        data["bert_lora"] = _drop_layers(data["bert_lora"], layers)
+        data["bert_lora"] = {k: (v.float() if v.is_floating_point() else v) for k, v in data["bert_lora"].items()}
     if lr is not None:
         data["config"]["lr"] = lr
     data["model"] = {k: (v.float() if v.is_floating_point() else v) for k, v in data["model"].items()}
@@ -146,7 +188,8 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
               pretrain_file: str | Path | None = None, batch_size: int | None = None,
               resume: bool = True, package_only: bool = False, finetune: str | None = None,
               lora_rank: int = 64, bf16: bool = True, lr: float | None = None,
-              bert_lr_scale: float = 0.5, aqmar: str | Path | None = None) -> dict:
+              bert_lr_scale: float = 0.5, aqmar: str | Path | None = None,
+              transformer_layers: int | None = None) -> dict:
     """Train, select on dev, write the model directory ``out``.
 
     ``transformer``: a Hugging Face model directory (or ``"default"``: the one rebuilt from the
@@ -162,7 +205,10 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     ``bf16``: the transformer's forward and backward passes run under CPU autocast to bfloat16
     (several times faster on CPUs with AMX / AVX-512 BF16; see :func:`..transformer.run_in_bfloat16`).
     ``aqmar``: an AQMAR directory whose training files (all but every fourth, see
-    :func:`.aqmar.split_files`) are added to the training sentences; dev and test stay ANERcorp's."""
+    :func:`.aqmar.split_files`) are added to the training sentences; dev and test stay ANERcorp's.
+    ``transformer_layers``: use only the transformer's first N layers (the tagger reads layers
+    N-3 … N-1 and runs N-1 of them: a smaller, faster tagger); the checkpoint names its
+    transformer ``<key>#layers=N``."""
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -229,15 +275,21 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     if transformer:
         from .. import transformer as tf
         transformer_dir = tf.resolve(None if str(transformer) == "default" else transformer)
+        bert_name = tf.layered_key(str(transformer_dir), transformer_layers)
+        if transformer_layers:
+            _truncating_loader()
         if finetune == "lora":
-            args += ["--bert_model", str(transformer_dir), "--bert_finetune", "--use_peft",
+            args += ["--bert_model", bert_name, "--bert_finetune", "--use_peft",
                      "--lora_rank", str(lora_rank), "--lora_alpha", str(2 * lora_rank),
                      "--optim", "adamw", "--lr", str(lr or 1e-3), "--bert_learning_rate", str(bert_lr_scale),
                      "--min_lr", "1e-6"]
         elif finetune:
             raise ValueError(f"finetune={finetune!r}: only 'lora' is supported")
         else:
-            args += ["--bert_model", str(transformer_dir), "--no_bert_finetune"]
+            if transformer_layers:
+                raise ValueError("transformer_layers needs finetune='lora' (frozen features are precomputed "
+                                 "from the whole transformer)")
+            args += ["--bert_model", bert_name, "--no_bert_finetune"]
         if bf16:
             _transformer_in_bfloat16()
         if bert_hidden_layers:
@@ -251,7 +303,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     elif resume and (work / "ner.pt").is_file():
         # an interrupted run: go on from its best checkpoint (kept aside, never overwritten)
         resumed_from = work / f"ner.resume-{int(time.time())}.pt"
-        _resume_copy(work / "ner.pt", resumed_from, transformer_dir, lr)
+        _resume_copy(work / "ner.pt", resumed_from, transformer_dir, lr, transformer_layers)
         args += ["--finetune", "--finetune_load_name", str(resumed_from)]
         log.info("resuming from %s", resumed_from)
     charlm_files = {}
@@ -284,7 +336,9 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         ner_tagger.main(args)
 
     out.mkdir(parents=True, exist_ok=True)
-    compact(work / "ner.pt", out / "ner.pt", transformer_key=MODEL_KEY if transformer_dir else None)
+    from ..transformer import layered_key
+    compact(work / "ner.pt", out / "ner.pt",
+            transformer_key=layered_key(MODEL_KEY, transformer_layers) if transformer_dir else None)
     if packed_pretrain is not None:
         shutil.copy(packed_pretrain, out / "pretrain.pt.xz")    # the same vectors, already packed
     else:
@@ -312,7 +366,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         "name_lists": use_name_lists, "more_features": more_features,
         "transformer": str(transformer_dir or ""), "pretrain_file": str(pretrain_file or ""),
         "resumed_from": str(resumed_from or ""), "packaged_without_training": package_only,
-        "seconds": round(time.time() - t0), "aqmar": aqmar_info,
+        "seconds": round(time.time() - t0), "aqmar": aqmar_info, "transformer_layers": transformer_layers,
     }
     (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
