@@ -101,8 +101,11 @@ def is_ordinary(token: str) -> bool:
         return False
     if w.startswith("ال"):
         # an adjective with the article whose feminine form is as common (الختامي/الختامية);
-        # family names with ال rarely have one (الصفدي/الصفدية)
-        return len(w) > 4 and zipf(w + "ة") >= ORDINARY_ZIPF
+        # family names with ال rarely have one (الصفدي/الصفدية); and a feminine noun with the
+        # article whose masculine form is as common (الكاتبة/الكاتب، السفيرة/السفير) — family
+        # names of that shape have none (الطراونة/الطراون، المعايطة/المعايط)
+        return len(w) > 4 and (zipf(w + "ة") >= ORDINARY_ZIPF
+                               or w.endswith("ة") and zipf(w[:-1]) >= ORDINARY_ZIPF)
     for suffix in ("هما", "هم", "ها", "ه"):
         # a noun with a possessive pronoun: بيانه → بيان (البيان)
         stem = w[:-len(suffix)]

@@ -691,3 +691,18 @@ def test_an_ordinary_word_spelled_with_final_alef_maqsura_is_no_person():
     res = extract(text, [("مجانى", "PERS"), ("ليلى مراد", "PERS")])
     names = {m.text for m in res.person_mentions}
     assert "مجانى" not in names and "ليلى مراد" in names
+
+
+def test_a_feminine_occupation_noun_before_a_name_stays_out_of_it():
+    # invented: "الكاتبة" / "السفيرة" / "الباحثة" are ordinary words (their masculine forms are
+    # as common), not the first word of a name; a family name of that shape (الطراونة) has no
+    # masculine form and stays a name
+    from coalition_kg.linking import is_ordinary
+    text = ("وقالت الكاتبة ليلى حداد إن الاجتماع كان ناجحا. وأكدت السفيرة سارة الأحمد ذلك. "
+            "وأشارت الباحثة منى الشريف إلى النتائج. وقال الوزير فايز الطراونة إن بلاده تدعم التحالف.")
+    res = extract(text, [("ليلى حداد", "PERS"), ("سارة الأحمد", "PERS"), ("منى الشريف", "PERS"),
+                         ("فايز الطراونة", "PERS")])
+    names = {m.text for m in res.person_mentions}
+    assert {"ليلى حداد", "سارة الأحمد", "منى الشريف", "فايز الطراونة"} <= names
+    assert not any(n.startswith(("الكاتبة", "السفيرة", "الباحثة")) for n in names)
+    assert is_ordinary("الكاتبة") and not is_ordinary("الطراونة") and not is_ordinary("المعايطة")
