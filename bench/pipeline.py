@@ -1,6 +1,6 @@
 """The whole build against the NER alone, on a corpus of N real Arabic articles.
 
-    python bench/pipeline.py --articles N [--workers W] [--workdir DIR] [--keep]
+    python bench/pipeline.py --articles N [--workers W] [--repeat R] [--workdir DIR] [--keep]
 
 The corpus is made reproducibly from real Arabic text: the seed articles and the development
 articles in ../shared, then ANERcorp's sentences (newswire) grouped in document order into
@@ -16,8 +16,12 @@ included), one after the other, with a facts cache of its own:
 and prints one JSON object with ``articles``, ``tokens``, ``articles_per_s``, ``tokens_per_s``,
 ``peak_rss_mb`` (the largest summed resident memory of a phase's process tree: the command and
 its workers), ``ner_only_s``, ``pipeline_s``, ``rebuild_unchanged_s``, ``store_mb`` and
-``who_hosted_what_ms`` (median of 20, embedded store).  Read ratios, not seconds: these machines
-are shared.
+``who_hosted_what_ms`` (median of 20, embedded store), and the build's own split of its time
+(``build_seconds``: articles, resolve, rdf_and_store, output).  Read ratios, not seconds: these
+machines are shared.  ``--repeat R`` runs the NER-alone phase and the build R times, alternating
+(each build into a fresh store, with a fresh facts cache), and reports the medians, every run's
+figures (``runs``) and the ratio of each NER/build pair: a machine that slows down for a while
+then shifts one pair, not the median.
 """
 
 from __future__ import annotations
@@ -91,13 +95,14 @@ def corpus(n: int, directory: Path) -> int:
     return tokens
 
 
-def run_phase(cmd: list[str], env: dict) -> tuple[float, float, float]:
+def run_phase(cmd: list[str], env: dict, output: list | None = None) -> tuple[float, float, float]:
     """Wall seconds, and the peaks of the summed resident memory (RSS) and of the summed
     proportional set size (PSS: shared library pages counted once) of the command's process tree
     (the main process and its workers), sampled every 0.25 s."""
     import psutil
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    out_file = tempfile.TemporaryFile() if output is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, stdout=out_file, stderr=subprocess.PIPE, cwd=ROOT, env=env)
     peak = peak_pss = 0
     ps = psutil.Process(proc.pid)
     while proc.poll() is None:
@@ -112,6 +117,10 @@ def run_phase(cmd: list[str], env: dict) -> tuple[float, float, float]:
     err = proc.stderr.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}): {err[-800:]}")
+    if output is not None:
+        out_file.seek(0)
+        output.append(out_file.read().decode("utf-8", "replace"))
+        out_file.close()
     return wall, peak / 1e6, peak_pss / 1e6
 
 
@@ -121,6 +130,8 @@ def main() -> None:
     ap.add_argument("--workdir")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--workers", type=int, help="passed to both commands (default: theirs, the cores)")
+    ap.add_argument("--repeat", type=int, default=1, help="run the NER-alone phase and the build this many "
+                    "times, alternating; medians are reported")
     ap.add_argument("--no-ner-only", action="store_true",
                     help="skip the NER-alone phase (for memory at large N: ner_only_s is then null)")
     args = ap.parse_args()
@@ -135,9 +146,29 @@ def main() -> None:
     env = dict(os.environ, COALITION_KG_FACTS=str(work / "facts.sqlite"))
     Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
     workers = ["--workers", str(args.workers)] if args.workers else []
-    ner_s, rss_ner, pss_ner = (None, 0.0, 0.0) if args.no_ner_only else run_phase(cli + ["ner"] + workers + files, env)
-    build_s, rss_build, pss_build = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
-                                   + workers, env)
+    runs = []
+    for r in range(max(1, args.repeat)):
+        for p in (out, store):
+            shutil.rmtree(p, ignore_errors=True)
+        Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
+        ner = (None, 0.0, 0.0) if args.no_ner_only else run_phase(cli + ["ner"] + workers + files, env)
+        printed: list[str] = []
+        build = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q", "--json"]
+                          + workers, env, printed)
+        try:
+            split = json.loads(printed[0]).get("seconds")
+        except (ValueError, IndexError):
+            split = None
+        runs.append({"ner_only_s": ner[0] and round(ner[0], 2), "pipeline_s": round(build[0], 2),
+                     "pipeline_over_ner": ner[0] and round(build[0] / ner[0], 3), "build_seconds": split,
+                     "rss": (ner[1], build[1]), "pss": (ner[2], build[2])})
+    med = statistics.median
+    ner_s = None if args.no_ner_only else med(r["ner_only_s"] for r in runs)
+    build_s = med(r["pipeline_s"] for r in runs)
+    rss_ner, rss_build = max(r["rss"][0] for r in runs), max(r["rss"][1] for r in runs)
+    pss_ner, pss_build = max(r["pss"][0] for r in runs), max(r["pss"][1] for r in runs)
+    for r in runs:
+        r.pop("rss"), r.pop("pss")
     rebuild_s, rss_rebuild, pss_rebuild = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
                                        + workers, env)
     from coalition_kg.query import resolve_query
@@ -161,6 +192,9 @@ def main() -> None:
         "peak_rss_mb_phases": {"ner": round(rss_ner), "build": round(rss_build), "rebuild": round(rss_rebuild)},
         "store_mb": round(store_mb, 2), "workers": args.workers or os.cpu_count(),
         "who_hosted_what_ms": round(statistics.median(times), 2), "cpus": os.cpu_count(),
+        "build_seconds": runs[-1]["build_seconds"],
+        **({"runs": runs, "pipeline_over_ner_median": med(r["pipeline_over_ner"] for r in runs)}
+           if len(runs) > 1 and ner_s else {}),
     }))
     if not args.keep and not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
