@@ -189,3 +189,17 @@ def test_a_city_that_witnessed_the_meeting_is_its_place(recognizer):
                              "بمشاركة ممثلين عن خمس وعشرين دولة، وترأسه المبعوث الأمريكي الخاص للتحالف جون ألين.")
     mm = only(res.meetings)
     assert mm.city.attrs["place"].name_en == "Amman" and host_names(res, mm) == {"جون ألين"}
+
+
+def test_the_speakers_own_country_as_the_hosting_verbs_subject(recognizer):
+    # invented: "بلاده/بلادها" before or after a hosting verb is the government of the person (or
+    # the title's nisba) named before it; with no clear antecedent no host is guessed
+    res = frames(recognizer, "أعلن وزير الخارجية الإيطالي أنطونيو تاياني أن بلاده ستستضيف اجتماعا لوزراء التحالف "
+                             "الدولي ضد داعش في روما الشهر المقبل.")
+    assert only(res.meetings).host_countries == ["IT"]
+    res = frames(recognizer, "وقال وزير الخارجية الفرنسي إن بلاده تستضيف اجتماع التحالف في باريس يوم الخميس.")
+    assert only(res.meetings).host_countries == ["FR"]
+    res = frames(recognizer, "وأكدت الوزيرة الكندية ميلاني جولي أن تستضيف بلادها الاجتماع المقبل للتحالف في أوتاوا.")
+    assert only(res.meetings).host_countries == ["CA"]
+    res = frames(recognizer, "وقال المتحدث إن بلاده ستستضيف اجتماعا للتحالف في القاهرة.")
+    assert only(res.meetings).host_countries == []

@@ -343,8 +343,13 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
                         not any(sent.tokens[x].text in {".", "،", ":", "؟"} or x in takes_part
                                 for x in range(obj, later.first_token)):
                     subj = later
+            if subj is None and k >= 1 and _is_own_country(words[k - 1]):
+                # "أن بلاده ستستضيف اجتماعا": the speaker's government hosts
+                _add_own_country(mm, sent, k - 1, spers, splaces, person_roles)
             if subj is not None:
                 _add_host(mm, subj.node, sent, subj.start, subj.end)
+        elif k + 1 < len(words) and _is_own_country(words[k + 1]):
+            _add_own_country(mm, sent, k + 1, spers, splaces, person_roles)   # "تستضيف بلاده الاجتماع"
         else:
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
     for k, subj in convened.items():
@@ -363,6 +368,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
 
 
 _VENUE_VERB_PREFIXES = prefixes("venue_verb_prefixes")
+_OWN_COUNTRY = words("own_country_words")
 _LOCATIVE = words("locatives")
 _CLAUSE_BREAK = words("clause_breaks")
 
@@ -392,6 +398,33 @@ def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: in
     elif node not in mm.hosts:
         mm.hosts.append(node)
     mm.host_spans.append((node, sent.index, start, end))
+
+
+def _is_own_country(word: str) -> bool:
+    return word in _OWN_COUNTRY or (word[:1] in "وف" and word[1:] in _OWN_COUNTRY)
+
+
+def _add_own_country(mm: MeetingMention, sent: Sentence, k: int, spers, splaces, person_roles) -> None:
+    """Token ``k`` says "his / our country" (بلاده، بلادنا): the host is the government of the
+    one speaking — the nearest person named before it in the sentence whose roles name one
+    country (وزير الخارجية الإيطالي أنطونيو تاياني), else a title's nisba with no name
+    (وقال وزير الخارجية الإيطالي إن بلاده …), with no other country named in between.
+    Nothing when the antecedent is not that clear."""
+    code = None
+    person = next((p for p in reversed(spers) if p.last_token <= k), None)
+    if person is not None:
+        countries = {c for _, c in person_roles.get(person.node, ()) if c}
+        code = countries.pop() if len(countries) == 1 else None
+    if code is None:
+        before = [c for c in splaces if c.kind == "Country" and c.last_token <= k
+                  and (person is None or c.first_token >= person.last_token)]
+        if before and before[-1].nisba:
+            code = before[-1].attrs["place"].code
+    if code is None:
+        return
+    tok = sent.tokens[k]
+    _add_host(mm, f"country:{code}", sent, tok.start, tok.end)
+    mm.note("host", f"country:{code}", 0.7, "the speaker's own country (بلاده) as the hosting verb's subject")
 
 
 def _add_participant(mm: MeetingMention, node: str, sent: Sentence, start: int, end: int) -> None:
