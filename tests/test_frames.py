@@ -203,3 +203,11 @@ def test_the_speakers_own_country_as_the_hosting_verbs_subject(recognizer):
     assert only(res.meetings).host_countries == ["CA"]
     res = frames(recognizer, "وقال المتحدث إن بلاده ستستضيف اجتماعا للتحالف في القاهرة.")
     assert only(res.meetings).host_countries == []
+    # a bare "المملكة": the speaker's country if it is a kingdom; a full name stays a country name
+    res = frames(recognizer, "وقال وزير الخارجية المغربي ناصر بوريطة إن المملكة تستضيف اجتماع التحالف الدولي "
+                             "لهزيمة داعش في مراكش يوم الأربعاء.")
+    assert only(res.meetings).host_countries == ["MA"]
+    res = frames(recognizer, "وقال وزير الخارجية الفرنسي إن المملكة تستضيف اجتماع التحالف في الرياض.")
+    assert only(res.meetings).host_countries == []
+    res = frames(recognizer, "تستضيف المملكة العربية السعودية اجتماع التحالف في الرياض يوم الخميس.")
+    assert only(res.meetings).host_countries == ["SA"]

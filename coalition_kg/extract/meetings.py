@@ -11,7 +11,9 @@ frames from the rest of the article and merges mentions of one meeting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from .. import gazetteer
 from ..dates import PartialDate, find_dates, relative_date
 from ..linking import Mention
 from ..text import Sentence, normalize
@@ -343,13 +345,14 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
                         not any(sent.tokens[x].text in {".", "،", ":", "؟"} or x in takes_part
                                 for x in range(obj, later.first_token)):
                     subj = later
-            if subj is None and k >= 1 and _is_own_country(words[k - 1]):
+            if subj is None and k >= 1 and _own_country_word(words, k - 1, splaces):
                 # "أن بلاده ستستضيف اجتماعا": the speaker's government hosts
-                _add_own_country(mm, sent, k - 1, spers, splaces, person_roles)
+                _add_own_country(mm, sent, k - 1, spers, splaces, person_roles, _own_country_word(words, k - 1, splaces))
             if subj is not None:
                 _add_host(mm, subj.node, sent, subj.start, subj.end)
-        elif k + 1 < len(words) and _is_own_country(words[k + 1]):
-            _add_own_country(mm, sent, k + 1, spers, splaces, person_roles)   # "تستضيف بلاده الاجتماع"
+        elif k + 1 < len(words) and _own_country_word(words, k + 1, splaces):
+            _add_own_country(mm, sent, k + 1, spers, splaces, person_roles,   # "تستضيف بلاده الاجتماع"
+                             _own_country_word(words, k + 1, splaces))
         else:
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
     for k, subj in convened.items():
@@ -400,16 +403,36 @@ def _add_host(mm: MeetingMention, node: str, sent: Sentence, start: int, end: in
     mm.host_spans.append((node, sent.index, start, end))
 
 
-def _is_own_country(word: str) -> bool:
-    return word in _OWN_COUNTRY or (word[:1] in "وف" and word[1:] in _OWN_COUNTRY)
+def _own_country_word(words: list[str], k: int, splaces) -> str | None:
+    """``"own"`` when word ``k`` says "his / our country" (بلاده، بلادنا), ``"kingdom"`` for a bare
+    "المملكة" (no country name starting there: المملكة العربية السعودية is a country mention)."""
+    if any(c.first_token == k for c in splaces):
+        return None
+    w = words[k]
+    for v in (w, w[1:] if w[:1] in "وف" else ""):
+        if v in _OWN_COUNTRY:
+            return "own"
+        if v == "المملكه":
+            return "kingdom"
+    return None
 
 
-def _add_own_country(mm: MeetingMention, sent: Sentence, k: int, spers, splaces, person_roles) -> None:
+@lru_cache(maxsize=1)
+def _kingdoms() -> frozenset[str]:
+    """Countries whose Arabic names call them a kingdom (المملكة المغربية، مملكة البحرين), from the
+    gazetteer's country names."""
+    return frozenset(code for name, code in gazetteer.load().country_names.items()
+                     if name.startswith(("المملكه", "مملكه")))
+
+
+def _add_own_country(mm: MeetingMention, sent: Sentence, k: int, spers, splaces, person_roles,
+                     kind: str = "own") -> None:
     """Token ``k`` says "his / our country" (بلاده، بلادنا): the host is the government of the
     one speaking — the nearest person named before it in the sentence whose roles name one
     country (وزير الخارجية الإيطالي أنطونيو تاياني), else a title's nisba with no name
     (وقال وزير الخارجية الإيطالي إن بلاده …), with no other country named in between.
-    Nothing when the antecedent is not that clear."""
+    ``kind="kingdom"`` (a bare المملكة): the same, if that country is a kingdom (Morocco's
+    minister's "المملكة" is Morocco).  Nothing when the antecedent is not that clear."""
     code = None
     person = next((p for p in reversed(spers) if p.last_token <= k), None)
     if person is not None:
@@ -420,7 +443,7 @@ def _add_own_country(mm: MeetingMention, sent: Sentence, k: int, spers, splaces,
                   and (person is None or c.first_token >= person.last_token)]
         if before and before[-1].nisba:
             code = before[-1].attrs["place"].code
-    if code is None:
+    if code is None or kind == "kingdom" and code not in _kingdoms():
         return
     tok = sent.tokens[k]
     _add_host(mm, f"country:{code}", sent, tok.start, tok.end)
