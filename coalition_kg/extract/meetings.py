@@ -345,14 +345,13 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
                         not any(sent.tokens[x].text in {".", "،", ":", "؟"} or x in takes_part
                                 for x in range(obj, later.first_token)):
                     subj = later
-            if subj is None and k >= 1 and _own_country_word(words, k - 1, splaces):
+            if subj is None and k >= 1 and (own := _own_country_word(words, k - 1, splaces)):
                 # "أن بلاده ستستضيف اجتماعا": the speaker's government hosts
-                _add_own_country(mm, sent, k - 1, spers, splaces, person_roles, _own_country_word(words, k - 1, splaces))
+                _add_own_country(mm, sent, k - 1, spers, splaces, person_roles, own)
             if subj is not None:
                 _add_host(mm, subj.node, sent, subj.start, subj.end)
-        elif k + 1 < len(words) and _own_country_word(words, k + 1, splaces):
-            _add_own_country(mm, sent, k + 1, spers, splaces, person_roles,   # "تستضيف بلاده الاجتماع"
-                             _own_country_word(words, k + 1, splaces))
+        elif k + 1 < len(words) and (own := _own_country_word(words, k + 1, splaces)):
+            _add_own_country(mm, sent, k + 1, spers, splaces, person_roles, own)   # "تستضيف بلاده الاجتماع"
         else:
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
     for k, subj in convened.items():

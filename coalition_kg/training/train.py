@@ -105,14 +105,21 @@ def _transformer_in_bfloat16() -> None:
 
     from ..transformer import run_in_bfloat16
 
-    original = getattr(ner_trainer, "_coalition_kg_original_load_bert", ner_trainer.load_bert)
-    ner_trainer._coalition_kg_original_load_bert = original
+    def wrap(original):
+        def load_bert(*args, **kwargs):
+            model, tokenizer = original(*args, **kwargs)
+            return (run_in_bfloat16(model) if model is not None else model), tokenizer
+        return load_bert
 
-    def load_bert(*args, **kwargs):
-        model, tokenizer = original(*args, **kwargs)
-        return (run_in_bfloat16(model) if model is not None else model), tokenizer
+    _patch_load_bert(ner_trainer, wrap)
 
-    ner_trainer.load_bert = load_bert
+
+def _patch_load_bert(module, wrap) -> None:
+    """Replace ``module.load_bert`` by ``wrap(original)``, wrapping Stanza's own loader (kept
+    aside on the module) however often this runs."""
+    original = getattr(module, "_coalition_kg_original_load_bert", module.load_bert)
+    module._coalition_kg_original_load_bert = original
+    module.load_bert = wrap(original)
 
 
 def _truncating_loader() -> None:
@@ -124,18 +131,22 @@ def _truncating_loader() -> None:
 
     from ..transformer import skip_last_layer, split_key, truncate
 
-    original = getattr(bert_embedding, "_coalition_kg_original_load_bert", bert_embedding.load_bert)
-    bert_embedding._coalition_kg_original_load_bert = original
+    def wrap(original):
+        def load_bert(model_name, *args, **kwargs):
+            base, keep = split_key(model_name) if model_name else (model_name, None)
+            model, tokenizer = original(base, *args, **kwargs)
+            if model is not None and keep:
+                truncate(model, keep)
+                skip_last_layer(model)
+            return model, tokenizer
+        return load_bert
 
-    def load_bert(model_name, *args, **kwargs):
-        base, keep = split_key(model_name) if model_name else (model_name, None)
-        model, tokenizer = original(base, *args, **kwargs)
-        if model is not None and keep:
-            truncate(model, keep)
-            skip_last_layer(model)
-        return model, tokenizer
+    _patch_load_bert(bert_embedding, wrap)
 
-    bert_embedding.load_bert = load_bert
+
+def _float32(tensors: dict) -> dict:
+    """The floating-point tensors of a (compacted, float16) state dict back in float32."""
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in tensors.items()}
 
 
 def _drop_layers(lora: dict, layers: int) -> dict:
@@ -167,11 +178,10 @@ def _resume_copy(checkpoint: Path, out: Path, transformer_dir: Path | None, lr: 
     if transformer_dir is not None:
         data["config"]["bert_model"] = layered_key(str(transformer_dir), layers)
     if layers and "bert_lora" in data:
-        data["bert_lora"] = _drop_layers(data["bert_lora"], layers)
-        data["bert_lora"] = {k: (v.float() if v.is_floating_point() else v) for k, v in data["bert_lora"].items()}
+        data["bert_lora"] = _float32(_drop_layers(data["bert_lora"], layers))
     if lr is not None:
         data["config"]["lr"] = lr
-    data["model"] = {k: (v.float() if v.is_floating_point() else v) for k, v in data["model"].items()}
+    data["model"] = _float32(data["model"])
     torch.save(data, out, _use_new_zipfile_serialization=False)
     return out
 
