@@ -256,6 +256,7 @@ def check_store_location(path: str | Path, must_exist: bool = False) -> Path:
 
 
 UNION_FORMATS = ("ttl", "nt")           # output formats written from the union default graph
+_ARTICLE_SUBJECT = f"<{PREFIXES['id']}article/"   # an N-Triples line about an article's own resources
 _DUMP_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nq": "N_QUADS", "jsonld": "JSON_LD"}
 
 
@@ -309,6 +310,74 @@ class _Loader:
         self.wait()
         self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
         self._thread.start()
+
+
+class _UnionFile:
+    """Writes the union graph (``ttl`` or ``nt``) to ``path`` from batches of the article graphs'
+    N-Triples lines, in a thread of its own, while the store loads them.  A triple about an
+    article's own resources (the article, its sentences, mentions and evidence: subjects under
+    ``id:article/``) is in that article's graph only; any other line (an entity's description, a
+    fact about a person or a meeting) may come again from another article and is written once —
+    only those are remembered, so memory grows with the entities, not with the triples.  Each
+    batch is sorted, so a subject's triples stand together.  ``close`` finishes the file and
+    raises what the writing raised; ``abort`` stops it quietly."""
+
+    def __init__(self, path: str | Path, fmt: str):
+        import queue
+        import threading
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._seen: set[str] = set()
+        self._error: BaseException | None = None
+        self._open = True
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, args=(str(path), fmt), daemon=True)
+        self._thread.start()
+
+    def _batches(self):
+        while (batch := self._queue.get()) is not None:
+            yield batch
+
+    def _run(self, path: str, fmt: str) -> None:
+        import pyoxigraph as ox
+        t = time.perf_counter()
+        try:
+            if fmt == "nt":
+                with open(path, "wb") as fh:
+                    for batch in self._batches():
+                        fh.write(batch)
+            else:
+                triples = (triple for batch in self._batches() for triple in ox.parse(batch, ox.RdfFormat.N_TRIPLES))
+                ox.serialize(triples, path, getattr(ox.RdfFormat, _DUMP_FORMATS[fmt]), prefixes=PREFIXES)
+        except BaseException as exc:
+            self._error = exc
+            for _ in self._batches():     # drain: the loading thread never waits on a dead writer
+                pass
+        self.seconds = round(time.perf_counter() - t, 2)
+
+    def put(self, lines: list[str]) -> None:
+        local, seen, out = _ARTICLE_SUBJECT, self._seen, []
+        for line in lines:
+            if line.startswith(local):
+                out.append(line)
+            elif line not in seen:
+                seen.add(line)
+                out.append(line)
+        out.sort()
+        self._queue.put("".join(out).encode("utf-8"))
+
+    def _finish(self) -> None:
+        if self._open:
+            self._open = False
+            self._queue.put(None)
+            self._thread.join()
+
+    def close(self) -> None:
+        self._finish()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        self._finish()
 
 
 class OxigraphStore:
@@ -380,10 +449,10 @@ class OxigraphStore:
         it must give the same graphs again (the build regenerates them: cheaper than keeping
         them).  Only one graph's lines are held at a time (the bulk loader's buffers aside).
 
-        ``output``: ``(path, format)`` of a file to write from the new store, as :meth:`dump`
-        does.  When a new store is bulk-loaded and the file holds the union graph (ttl, nt), it
-        is written while the article graphs are still loading; either way it replaces the old
-        file only once the new store is in place.  The result's ``output_s``: the seconds the
+        ``output``: ``(path, format)`` of a file holding the new store's graph, as :meth:`dump`
+        writes it.  When a new store is bulk-loaded and the file holds the union graph (ttl, nt),
+        it is written from the same lines while they load (:class:`_UnionFile`), else dumped from
+        the new store; either way it replaces the old file only once the new store is in place.  The result's ``output_s``: the seconds the
         file took (overlapping the loading or not)."""
         if output is None:
             return self._write_graphs(source, add, None)
@@ -490,25 +559,31 @@ class OxigraphStore:
         return {g: [None, 0] for g in self.graphs()}
 
     def _write_all(self, tmp: Path, source, output: dict | None = None) -> dict:
-        """Bulk-load a new store at ``tmp``: the article graphs (N-Quads) and the union default
-        graph (N-Triples; a triple in several graphs is one key, the loader keeps it once), each
-        fed by a thread of its own while the next graphs are made.  ``output``: the union graph
-        is written to ``output["path"]`` as soon as it is complete, while the article graphs
-        are still loading (``output["seconds"]``: how long that took)."""
+        """Bulk-load a new store at ``tmp``: the article graphs (N-Quads, two loaders taking
+        batches in turn) and the union default graph (N-Triples; a triple in several graphs is one
+        key, the loader keeps it once), each loader a thread of its own fed while the next graphs
+        are made.  ``output``: the union graph is written to ``output["path"]`` from the same
+        lines, by a thread of its own, as they come (``output["seconds"]``: how long that took) —
+        not dumped from the new store afterwards, which costs five times as much."""
         import pyoxigraph as ox
         new = ox.Store(str(tmp))
         manifest: dict[str, list] = {}
         nq: list[str] = []
         nt: list[str] = []
-        quads = _Loader(lambda data: new.bulk_load(input=data, format=ox.RdfFormat.N_QUADS))
+        quads = [_Loader(lambda data: new.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)) for _ in range(2)]
         triples = _Loader(lambda data: new.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES,
                                                       to_graph=ox.DefaultGraph()))
-        writing = _Loader(lambda _: _dump_file(new, output["path"], output["fmt"]))
+        union = _UnionFile(output["path"], output["fmt"]) if output is not None else None
+        batches = 0
 
         def flush() -> None:
+            nonlocal batches
             if nq:
-                quads.put("".join(nq).encode("utf-8"))
+                quads[batches % 2].put("".join(nq).encode("utf-8"))
                 triples.put("".join(nt).encode("utf-8"))
+                if union is not None:
+                    union.put(nt)
+                batches += 1
                 nq.clear()
                 nt.clear()
         try:
@@ -520,15 +595,15 @@ class OxigraphStore:
                 if len(nq) >= BULK_LINES:
                     flush()
             flush()
-            triples.wait()
-            if output is not None:
-                writing.put(None)
-            quads.wait()
-            if output is not None:
-                writing.wait()
-                output["seconds"] = writing.seconds
+            if union is not None:
+                union.close()
+                output["seconds"] = union.seconds
+            for loader in (*quads, triples):
+                loader.wait()
         finally:
-            for loader in (quads, triples, writing):
+            if union is not None:
+                union.abort()
+            for loader in (*quads, triples):
                 loader.join()
         new.flush()
         del new

@@ -196,6 +196,21 @@ def test_seed_graphs_are_written_as_rdflib_would_write_them(seeds_build):
     assert n > 5000
 
 
+def test_the_union_file_written_while_loading_holds_each_triple_once(tmp_path, seeds_build):
+    """The N-Triples file written from the article graphs' lines as they load: entity
+    descriptions repeated in several article graphs are written once, so the file has exactly
+    the store's distinct triples, line for line."""
+    from coalition_kg.build import graph_source
+    store = OxigraphStore(tmp_path / "store")
+    store.write_graphs(graph_source(seeds_build.resolved), output=(tmp_path / "g.nt", "nt"))
+    lines = (tmp_path / "g.nt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines)) == store.triples() > 5000
+    repeated = sum(len(ls) for _, ls in graph_source(seeds_build.resolved)()) - len(lines)
+    assert repeated > 0        # the seeds share countries and persons: there was something to drop
+    store.dump(tmp_path / "after.nt", "nt")
+    assert set(lines) == set((tmp_path / "after.nt").read_text(encoding="utf-8").splitlines())
+
+
 def test_the_output_written_while_the_store_loads_is_the_stores_graph(tmp_path, seeds_build):
     """A new store is bulk-loaded and the union graph's file (ttl) written from it before the
     article graphs have finished loading; it is the graph of the finished store, and an
