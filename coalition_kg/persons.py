@@ -297,12 +297,12 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
         if not full[i]:
             continue
         ranked = by_rank.get(sid[i])
-        if ranked is None:
-            js = sorted(candidates(i), key=rank.get)
+        if ranked is None:         # the candidates whose full names fit: the same for every i alike
+            js = sorted((j for j in candidates(i) if full_fit(i, j)), key=rank.get)
             ranked = by_rank[sid[i]] = (js, [rank[j] for j in js])
         js, ranks = ranked
         # candidates ranked after i (i itself and those before it are never taken here)
-        fits = [j for j in js[bisect.bisect_right(ranks, x):] if full_fit(i, j)]
+        fits = js[bisect.bisect_right(ranks, x):]
         if not a.roles:
             groups = {find(j) for j in fits}
             if len(groups) > 1 and any(_roles_conflict(roles[g], roles[h]) for g in groups for h in groups):
@@ -320,8 +320,12 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
         js = sorted_cands.get(sid[i])
         if js is None:
             js = sorted_cands[sid[i]] = sorted(candidates(i))
+        ri = find(i)               # (no union until the loop is done)
         for j in js:
-            if j == i or find(j) == find(i):
+            if j == i:
+                continue
+            rj = find(j)
+            if rj == ri:
                 continue
             key = (sid[i], sid[j])
             fit = part_fit.get(key)
@@ -331,10 +335,10 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
                                        any(token_match(longest[-1], n[-1]) for n in b_full))
             if not fit[0]:
                 continue
-            if _roles_conflict(roles[find(i)], roles[find(j)]):
+            if _roles_conflict(roles[ri], roles[rj]):
                 continue
             if fit[1] or (a.roles & clusters[j].roles):
-                fits.add(find(j))
+                fits.add(rj)
         if len(fits) == 1:
             union(i, fits.pop())
     roots: dict[int, int] = {}
