@@ -141,6 +141,17 @@ class Gazetteer:
         code = self.country_names.get(k)
         return self.countries[code] if code else None
 
+    def reach_of(self, word: str) -> int:
+        """:func:`reach` of ``word`` over this gazetteer's name starts, remembered per word (asked
+        of every word of every sentence; the memory is emptied past 262,144 words)."""
+        memo = self.__dict__.setdefault("_reach_memo", {})
+        got = memo.get(word)
+        if got is None:
+            if len(memo) >= 1 << 18:
+                memo.clear()
+            got = memo[word] = reach(self.starts, word)
+        return got
+
     def nisba(self, k: str) -> Place | None:
         code = self.nisbas.get(k)
         return self.countries[code] if code else None

@@ -184,6 +184,11 @@ def _organization_starts() -> dict[str, int]:
     return gazetteer.name_starts(organizations())
 
 
+@lru_cache(maxsize=1 << 17)   # bounded: asked of every word of every sentence
+def _organization_reach(word: str) -> int:
+    return gazetteer.reach(_organization_starts(), word)
+
+
 def _token_keys(sentence: Sentence) -> list[str]:
     return [normalize(t.text) for t in sentence.tokens]
 
@@ -194,12 +199,13 @@ def _span_text(text: str, sentence: Sentence, i: int, j: int) -> tuple[str, int,
 
 
 def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]], gz: Gazetteer,
-                other_spans: list[tuple[int, int]] = ()) -> list[Mention]:
+                other_spans: list[tuple[int, int]] = (), words: list[str] | None = None) -> list[Mention]:
     """Countries, nisbas and cities in one sentence, longest match first, no overlaps.
 
     Inside NER LOC spans every gazetteer name is accepted; outside them only unambiguous
-    country names and nisbas, and cities introduced by a cue word, are."""
-    words = _token_keys(sentence)
+    country names and nisbas, and cities introduced by a cue word, are.  ``words``: the
+    sentence's normalized tokens, when the caller has them."""
+    words = _token_keys(sentence) if words is None else words
     in_loc = [False] * len(words)
     for a, b in loc_spans:
         for k in range(a, b):
@@ -211,10 +217,11 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
     taken = [False] * len(words)
     found: list[Mention] = []
     # windows that no gazetteer name can start (most of them) would not match: skipped unread
-    longest = [gazetteer.reach(gz.starts, w) if w else 0 for w in words]
+    longest = [gz.reach_of(w) if w else 0 for w in words]
+    openers = [i for i, r in enumerate(longest) if r]
     for n in range(min(gz.max_words, 7), 0, -1):
-        for i in range(0, len(words) - n + 1):
-            if longest[i] < n or any(taken[i:i + n]):
+        for i in openers:
+            if longest[i] < n or i + n > len(words) or any(taken[i:i + n]):
                 continue
             span_words = words[i:i + n]
             if not all(span_words):
@@ -448,7 +455,7 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
         locs = [(e.first_token, e.last_token) for e in ents if e.type == "LOC"
                 and not _after_non_place_head(words, e.first_token)]
         pers = [(e.first_token, e.last_token) for e in ents if e.type == "PERS"]
-        places = find_places(text, sent, locs, gz, pers)
+        places = find_places(text, sent, locs, gz, pers, words)
         places = coordinated_cities(text, sent, places, gz, pers)
         # "فيكتوريا نولاند" tagged LOC: a city name covering part of a LOC span whose other words
         # are rare, unmatched words is a name that shares a word with a city, not that city
@@ -478,7 +485,7 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
                                             e.first_token, e.last_token, "ner", 0.85 if entry else 0.7,
                                             attrs={"org": entry, "label": e.text}))
         mentions.extend(_scan_organizations(text, sent, {(m.first_token, m.last_token) for m in mentions
-                                                         if m.sentence == sent.index}))
+                                                         if m.sentence == sent.index}, words))
     _country_or_capital(mentions, gz)
     _dateline_city(sentences, mentions, gz)
     mentions.sort(key=lambda m: (m.start, -m.end))
@@ -590,20 +597,21 @@ def _country_or_capital(mentions: list[Mention], gz: Gazetteer) -> None:
         m.attrs = {"place": city, "label_ar": city.name_ar}
 
 
-def _scan_organizations(text: str, sentence: Sentence, taken_spans: set[tuple[int, int]]) -> list[Mention]:
+def _scan_organizations(text: str, sentence: Sentence, taken_spans: set[tuple[int, int]],
+                        words: list[str] | None = None) -> list[Mention]:
     """Known organizations found by name where the NER model missed them (longest first)."""
     known = organizations()
-    words = _token_keys(sentence)
+    words = _token_keys(sentence) if words is None else words
     taken = [False] * len(words)
     for a, b in taken_spans:
         for k in range(a, b):
             taken[k] = True
     out = []
-    starts = _organization_starts()
-    longest = [gazetteer.reach(starts, w) if w else 0 for w in words]   # as in find_places
+    longest = [_organization_reach(w) if w else 0 for w in words]   # as in find_places
+    openers = [i for i, r in enumerate(longest) if r]
     for n in range(8, 0, -1):
-        for i in range(0, len(words) - n + 1):
-            if longest[i] < n or any(taken[i:i + n]) or not all(words[i:i + n]):
+        for i in openers:
+            if longest[i] < n or i + n > len(words) or any(taken[i:i + n]) or not all(words[i:i + n]):
                 continue
             for first in clitic_variants(words[i]):
                 k = key(" ".join([first] + words[i + 1:i + n]))

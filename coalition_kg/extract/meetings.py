@@ -155,19 +155,24 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
     # تنظيم داعش"، "التحالف ضد داعش")
     inside_names |= {m.last_token for m in orgs if m.last_token < len(words) and words[m.last_token] in _TOPIC_BREAKS}
     inside_names = frozenset(inside_names)
-    # (``not S.isdisjoint(...)``: some reading of the word is in S, without a generator per word)
-    nouns = [k for k, w in enumerate(words) if not _MEETING_NOUNS.isdisjoint(_bare(w))
+    flags = [_word_flags(w) for w in words]
+    present = 0
+    for f in flags:
+        present |= f
+    if not present:
+        return []          # no word of any cue lexicon: most sentences of the news
+    nouns = [k for k, f in enumerate(flags) if f & _F_NOUN
              and not (k + 1 < len(words) and words[k + 1] in _NON_MEETING)]
-    backref = [k for k, w in enumerate(words) if not _BACKREF.isdisjoint(_bare(w)) and k not in nouns]
+    backref = [k for k, f in enumerate(flags) if f & _F_BACKREF and k not in nouns]
     nouns = sorted(nouns + backref)
-    convened = _convened(sent, words, spers)
-    verbs = [k for k, w in enumerate(words) if _starts(w, _MEETING_VERB_PREFIXES)]
-    invite = [k for k, w in enumerate(words[:-1]) if _is(w, "دعوه", "بدعوه", "مبادره", "بمبادره") and words[k + 1] == "من"]
+    convened = _convened(sent, words, spers, flags) if present & _F_VERBS and spers else {}
+    verbs = [k for k, f in enumerate(flags) if f & _F_MEETING_VERB]
+    invite = [k for k, f in enumerate(flags[:-1]) if f & _F_INVITE and words[k + 1] == "من"]
     # "… الذي دعا إليه وزير الخارجية الأمريكي مايك بومبيو": the one who called the meeting
-    invite += [k for k, w in enumerate(words[:-1]) if _is(w, "دعا", "دعت") and words[k + 1] in {"اليه", "اليها", "له", "لها"}]
-    hostv = [k for k, w in enumerate(words) if _starts(w, _HOST_VERB_PREFIXES)]
-    takes_part = [k for k, w in enumerate(words) if w in _PART_NOUNS or not _PART_WORDS.isdisjoint(_bare(w))]
-    adopt = [k for k, w in enumerate(words) if _starts(w, _ADOPT_PREFIXES)]
+    invite += [k for k, f in enumerate(flags[:-1]) if f & _F_CALLED and words[k + 1] in {"اليه", "اليها", "له", "لها"}]
+    hostv = [k for k, f in enumerate(flags) if f & _F_HOST_VERB]
+    takes_part = [k for k, f in enumerate(flags) if f & _F_PART]
+    adopt = [k for k, f in enumerate(flags) if f & _F_ADOPT]
     if not (nouns or verbs or invite or hostv or adopt or convened):
         # "كما حضر وزير الشؤون الخارجية الجزائري أحمد عطاف …": a verb of taking part with no
         # meeting word refers back to the meeting the article reports
@@ -706,16 +711,15 @@ def _officials_after(sent: Sentence, words: list[str], start: int, spers: list[M
     return None
 
 
-def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[int, Mention]:
+def _convened(sent: Sentence, words: list[str], spers: list[Mention], flags: list[int]) -> dict[int, Mention]:
     """Verbs of convening, hosting or receiving with a person as subject and a group of officials
-    as object: verb token → the subject."""
+    as object: verb token → the subject (``flags``: :func:`_word_flags` of each word)."""
     out = {}
     for k, w in enumerate(words):
-        raw = sent.tokens[k].text
-        if raw.startswith("ب") or raw.endswith("ة") or raw.endswith(("ه", "ها")) and not _starts(w, _CONVENE_PREFIXES):
+        if not flags[k] & _F_VERBS:
             continue
-        if not (_starts(w, _CONVENE_PREFIXES) or _starts(w, _HOST_VERB_PREFIXES) or _starts(w, _RECEIVE_PREFIXES)
-                or _starts(w, _MEETING_VERB_PREFIXES)):
+        raw = sent.tokens[k].text
+        if raw.startswith("ب") or raw.endswith("ة") or raw.endswith(("ه", "ها")) and not flags[k] & _F_CONVENE:
             continue
         if k > 0 and words[k - 1] in {"الذي", "التي"}:
             continue
@@ -728,3 +732,25 @@ def _convened(sent: Sentence, words: list[str], spers: list[Mention]) -> dict[in
 _PATRONAGE = words("patronage_nouns")
 _NON_MEETING = words("non_meeting_modifiers")
 _PLACE_VERB_PREFIXES = prefixes("place_verb_prefixes")
+
+# what each cue lexicon says of a word, as bits, worked out once per distinct word (a sentence's
+# words are tested against all of them: one cached answer per word instead of one per lexicon)
+(_F_NOUN, _F_BACKREF, _F_MEETING_VERB, _F_HOST_VERB, _F_CONVENE, _F_RECEIVE, _F_INVITE, _F_CALLED,
+ _F_PART, _F_ADOPT) = (1 << b for b in range(10))
+_F_VERBS = _F_MEETING_VERB | _F_HOST_VERB | _F_CONVENE | _F_RECEIVE   # a verb that can convene
+
+
+@lru_cache(maxsize=1 << 16)     # bounded: every worker holds one
+def _word_flags(w: str) -> int:
+    bare = _bare(w)
+    # (``not S.isdisjoint(...)``: some reading of the word is in S)
+    return ((_F_NOUN if not _MEETING_NOUNS.isdisjoint(bare) else 0)
+            | (_F_BACKREF if not _BACKREF.isdisjoint(bare) else 0)
+            | (_F_MEETING_VERB if _starts(w, _MEETING_VERB_PREFIXES) else 0)
+            | (_F_HOST_VERB if _starts(w, _HOST_VERB_PREFIXES) else 0)
+            | (_F_CONVENE if _starts(w, _CONVENE_PREFIXES) else 0)
+            | (_F_RECEIVE if _starts(w, _RECEIVE_PREFIXES) else 0)
+            | (_F_INVITE if _is(w, "دعوه", "بدعوه", "مبادره", "بمبادره") else 0)
+            | (_F_CALLED if _is(w, "دعا", "دعت") else 0)
+            | (_F_PART if w in _PART_NOUNS or not _PART_WORDS.isdisjoint(bare) else 0)
+            | (_F_ADOPT if _starts(w, _ADOPT_PREFIXES) else 0))

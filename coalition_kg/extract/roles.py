@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass
 
 from ..linking import Mention
@@ -110,6 +112,7 @@ ROLE_HEADS = _N({"نايب", "نايبه", "مساعد", "مساعده", "وكي
               "المتحدث", "المتحدثه", "قايد", "القايد"})
 
 
+@lru_cache(maxsize=1 << 16)   # asked of every word before and after every name
 def _head_at(word: str) -> bool:
     return any(v in ROLE_HEADS for v in _bare(word))
 
