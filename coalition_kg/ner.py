@@ -29,7 +29,7 @@ PACKAGE_MODEL = NAMED_MODELS["lexical"]
 ENV_MODEL = "COALITION_KG_NER_MODEL"
 # how a tagger's transformer computes: auto (default: bf16 on CPUs with native bfloat16 — AMX /
 # AVX-512 BF16 — else fp32), bf16 (bfloat16 autocast), fp32, or int8 (dynamic quantization of its
-# linear layers)
+# linear layers, their outlier input columns in float32: .quantize)
 ENV_PRECISION = "COALITION_KG_NER_PRECISION"
 PRECISIONS = ("auto", "bf16", "fp32", "int8")
 ENV_QUANTIZE = "COALITION_KG_NER_INT8"   # older switch: 1 = precision int8
@@ -194,7 +194,8 @@ class Recognizer:
     (rebuilt from the PyPI packages on first use).  ``precision`` (or ``$COALITION_KG_NER_PRECISION``):
     ``auto`` (default: ``bf16`` on CPUs with native bfloat16, else ``fp32``), ``bf16`` runs the
     transformer under bfloat16 autocast, ``fp32`` in float32, ``int8`` with its linear layers
-    dynamically quantized (``quantize=True`` is the same as ``int8``).  A fine-tuned tagger's LoRA
+    dynamically quantized, their outlier input columns in float32 (``quantize=True`` is the same
+    as ``int8``).  A fine-tuned tagger's LoRA
     adapters are merged into the transformer's weights at load time."""
 
     def __init__(self, model_dir: str | Path | None = None, stanza_dir: str | Path | None = None,
@@ -209,6 +210,7 @@ class Recognizer:
         self.batch_words = batch_words   # set below once the tagger's kind is known
         quantize = self.precision == "int8"
         self.transformer = None
+        self.int8_layers = None  # with int8: {"linear": quantized layers, "split": those with float32 columns}
         self._pieces = None      # a transformer tagger's tokenizer: sentence lengths in pieces
         common = dict(lang="ar", processors="tokenize,ner", tokenize_pretokenized=True,
                       download_method=None, logging_level="WARN", device=device)
@@ -259,14 +261,14 @@ class Recognizer:
                 skip_last_layer(bert_model)
         if self.transformer is not None and quantize:
             # int8 dynamic quantization of the transformer's linear layers, in place (after Stanza
-            # has loaded the tagger's own weights around it)
+            # has loaded the tagger's own weights around it, its adapters merged), each layer's
+            # outlier input columns kept in float32 (see .quantize)
             import warnings
 
-            import torch
+            from .quantize import quantize_int8
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")     # torch's deprecation notice of its quantized tensors
-                torch.ao.quantization.quantize_dynamic(bert_model, {torch.nn.Linear}, dtype=torch.qint8,
-                                                       inplace=True)
+                self.int8_layers = quantize_int8(bert_model, self._pieces)
 
     def tag(self, sentences: list[Sentence]) -> list[list[str]]:
         """BIO tags for every token of every sentence."""

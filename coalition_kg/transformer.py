@@ -452,3 +452,4 @@ def skip_last_layer(model) -> bool:
     last.forward = forward
     last._coalition_kg_skipped = True
     return True
+

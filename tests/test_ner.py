@@ -200,6 +200,41 @@ def test_transformer_in_bfloat16_finds_what_float32_finds(transformer_recognizer
     assert bf16 == fp32
 
 
+def test_int8_keeps_outlier_columns_in_float32():
+    """A linear layer fed activations with one huge column: plain dynamic int8 scales the whole
+    matrix by it and loses the ordinary columns; the split layer computes that column in float32
+    and stays close to the float32 product."""
+    import torch
+    from coalition_kg.quantize import SplitInt8Linear, int8_linear, outlier_columns
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(384, 96)
+    x = torch.randn(200, 384)
+    x[:6, 17] = 60.0                          # a few tokens with a massive value in one dimension
+    cols = outlier_columns(x.abs().amax(0))
+    assert cols == [17]
+    exact = lin(x)
+    split = SplitInt8Linear(lin, cols)(x)
+    plain = int8_linear(lin)(x)               # (quantize_dynamic copies: lin stays float32)
+    err = lambda y: float((y - exact).norm() / exact.norm())
+    assert err(split) < 0.02 and err(plain) > 4 * err(split)
+    assert SplitInt8Linear(lin, cols)(x.reshape(10, 20, 384)).shape == (10, 20, 96)
+
+
+def test_transformer_in_int8_finds_what_float32_finds(transformer_recognizer):
+    """--precision int8 on the real tagger: the outlier columns found on the packaged calibration
+    text (multilingual-e5-small has them in its FFN layers), the entities those of float32."""
+    from coalition_kg.quantize import SplitInt8Linear
+    rec = Recognizer("transformer", precision="int8")
+    bert = rec.pipeline.processors["ner"].trainers[0].model.bert_model
+    assert rec.int8_layers["split"] > 0 and rec.int8_layers["linear"] >= 60
+    assert any(isinstance(m, SplitInt8Linear) for m in bert.modules())
+    text = ("استقبل رئيس الوزراء العراقي حيدر العبادي في بغداد وزير الدفاع الأسترالي. "
+            "وقال الوزير إن التحالف الدولي سيواصل دعم القوات العراقية في الموصل.")
+    int8 = _entities(rec, text)
+    assert ("بغداد", "LOC") in int8 and ("الموصل", "LOC") in int8
+    assert int8 == _entities(Recognizer("transformer", precision="fp32"), text)
+
+
 def test_transformer_batches_are_formed_by_length_in_pieces(transformer_recognizer, monkeypatch):
     import coalition_kg.ner as ner
     from coalition_kg.text import split_sentences
