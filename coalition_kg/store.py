@@ -312,6 +312,14 @@ class _Loader:
         self._thread.start()
 
 
+def _stop(union, quads, triples) -> None:
+    """Stop a bulk load's threads (the union file's writer quietly); each may already be done."""
+    if union is not None:
+        union.abort()
+    for loader in (*quads, triples):
+        loader.join()
+
+
 class _UnionFile:
     """Writes the union graph (``ttl`` or ``nt``) to ``path`` from batches of the article graphs'
     N-Triples lines, in a thread of its own, while the store loads them.  A triple about an
@@ -600,11 +608,16 @@ class OxigraphStore:
                 output["seconds"] = union.seconds
             for loader in (*quads, triples):
                 loader.wait()
+        except BaseException:
+            # the half-loaded store is closed before the caller removes its directory (else
+            # RocksDB, still open through the traceback, writes into it again afterwards)
+            _stop(union, quads, triples)
+            del new
+            import gc
+            gc.collect()
+            raise
         finally:
-            if union is not None:
-                union.abort()
-            for loader in (*quads, triples):
-                loader.join()
+            _stop(union, quads, triples)
         new.flush()
         del new
         return manifest
@@ -616,17 +629,25 @@ class OxigraphStore:
         self.close()
         new = ox.Store(str(tmp))
         manifest = {g: v for g, v in old.items() if g not in dropped}
-        for g in dropped:
-            _drop_graph(new, g)
-        for iri, lines in source():
-            if iri not in changed:
-                continue
-            if iri in old:
-                _drop_graph(new, iri)
-            tail = f" <{check_iri(iri, 'graph name')}> .\n"
-            new.load(input="".join(line[:-3] + tail for line in lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-            new.load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-            manifest[iri] = digests[iri]
+        try:
+            for g in dropped:
+                _drop_graph(new, g)
+            for iri, lines in source():
+                if iri not in changed:
+                    continue
+                if iri in old:
+                    _drop_graph(new, iri)
+                tail = f" <{check_iri(iri, 'graph name')}> .\n"
+                new.load(input="".join(line[:-3] + tail for line in lines).encode("utf-8"),
+                         format=ox.RdfFormat.N_QUADS)
+                new.load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                         to_graph=ox.DefaultGraph())
+                manifest[iri] = digests[iri]
+        except BaseException:
+            del new                   # closed before the caller removes its directory (see _write_all)
+            import gc
+            gc.collect()
+            raise
         new.flush()
         del new
         return manifest

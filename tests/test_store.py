@@ -211,6 +211,33 @@ def test_the_union_file_written_while_loading_holds_each_triple_once(tmp_path, s
     assert set(lines) == set((tmp_path / "after.nt").read_text(encoding="utf-8").splitlines())
 
 
+def test_a_write_that_fails_midway_keeps_the_old_store_and_file(tmp_path, seeds_build, monkeypatch):
+    """The graphs' source fails after the loaders and the union file's writer have started: the
+    error is one StoreError line, the store and the output file are the old ones, and nothing
+    half-written is left beside them."""
+    from coalition_kg.build import graph_source
+    store = OxigraphStore(tmp_path / "store")
+    out = tmp_path / "g.ttl"
+    store.write_graphs(graph_source(seeds_build.resolved), output=(out, "ttl"))
+    before, triples = out.read_bytes(), store.triples()
+    graphs = list(graph_source(seeds_build.resolved)())
+
+    calls = []
+    monkeypatch.setattr("coalition_kg.store.BULK_LINES", 500)   # batches reach the loaders before the failure
+
+    def failing():          # every graph changed (a new store is bulk-loaded); the second pass breaks down
+        calls.append(1)
+        for k, (iri, lines) in enumerate(graphs):
+            if k == 4 and len(calls) > 1:
+                raise OSError("the disk went away")
+            yield iri, lines + [f"<{iri}> <https://w3id.org/coalition-kg/id/p> \"{k}\" .\n"]
+    with pytest.raises(StoreError, match="writing the new store failed .*the disk went away.*old store is unchanged"):
+        store.write_graphs(failing, output=(out, "ttl"))
+    assert len(calls) == 2
+    assert out.read_bytes() == before and store.triples() == triples
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".store.lock", "g.ttl", "store"])
+
+
 def test_the_output_written_while_the_store_loads_is_the_stores_graph(tmp_path, seeds_build):
     """A new store is bulk-loaded and the union graph's file (ttl) written from it before the
     article graphs have finished loading; it is the graph of the finished store, and an
