@@ -17,7 +17,9 @@ and prints one JSON object with ``articles``, ``tokens``, ``articles_per_s``, ``
 ``peak_rss_mb`` (the largest summed resident memory of a phase's process tree: the command and
 its workers), ``ner_only_s``, ``pipeline_s``, ``rebuild_unchanged_s``, ``store_mb`` and
 ``who_hosted_what_ms`` (median of 20, embedded store), and the build's own split of its time
-(``build_seconds``: articles, resolve, rdf_and_store, output).  Read ratios, not seconds: these
+(``build_seconds``: articles, resolve, rdf_and_store, output), and the CPU seconds of each
+phase's whole process tree (``ner_only_cpu_s``, ``pipeline_cpu_s`` and their ratio: the work done,
+steadier than wall time on a shared machine).  Read ratios, not seconds: these
 machines are shared.  ``--repeat R`` runs the NER-alone phase and the build R times, alternating
 (each build into a fresh store, with a fresh facts cache), and reports the medians, every run's
 figures (``runs``) and the ratio of each NER/build pair: a machine that slows down for a while
@@ -95,11 +97,19 @@ def corpus(n: int, directory: Path) -> int:
     return tokens
 
 
-def run_phase(cmd: list[str], env: dict, output: list | None = None) -> tuple[float, float, float]:
-    """Wall seconds, and the peaks of the summed resident memory (RSS) and of the summed
+def _children_cpu() -> float:
+    import resource
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_phase(cmd: list[str], env: dict, output: list | None = None) -> tuple[float, float, float, float]:
+    """Wall seconds, the peaks of the summed resident memory (RSS) and of the summed
     proportional set size (PSS: shared library pages counted once) of the command's process tree
-    (the main process and its workers), sampled every 0.25 s."""
+    (the main process and its workers), sampled every 0.25 s, and the CPU seconds (user + system)
+    the whole tree used."""
     import psutil
+    cpu = _children_cpu()
     t = time.perf_counter()
     out_file = tempfile.TemporaryFile() if output is not None else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, stdout=out_file, stderr=subprocess.PIPE, cwd=ROOT, env=env)
@@ -114,6 +124,7 @@ def run_phase(cmd: list[str], env: dict, output: list | None = None) -> tuple[fl
             pass
         time.sleep(0.25)
     wall = time.perf_counter() - t
+    cpu = _children_cpu() - cpu
     err = proc.stderr.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}): {err[-800:]}")
@@ -121,7 +132,7 @@ def run_phase(cmd: list[str], env: dict, output: list | None = None) -> tuple[fl
         out_file.seek(0)
         output.append(out_file.read().decode("utf-8", "replace"))
         out_file.close()
-    return wall, peak / 1e6, peak_pss / 1e6
+    return wall, peak / 1e6, peak_pss / 1e6, cpu
 
 
 def main() -> None:
@@ -151,7 +162,7 @@ def main() -> None:
         for p in (out, store):
             shutil.rmtree(p, ignore_errors=True)
         Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
-        ner = (None, 0.0, 0.0) if args.no_ner_only else run_phase(cli + ["ner"] + workers + files, env)
+        ner = (None, 0.0, 0.0, None) if args.no_ner_only else run_phase(cli + ["ner"] + workers + files, env)
         printed: list[str] = []
         build = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q", "--json"]
                           + workers, env, printed)
@@ -160,7 +171,9 @@ def main() -> None:
         except (ValueError, IndexError):
             split = None
         runs.append({"ner_only_s": ner[0] and round(ner[0], 2), "pipeline_s": round(build[0], 2),
-                     "pipeline_over_ner": ner[0] and round(build[0] / ner[0], 3), "build_seconds": split,
+                     "pipeline_over_ner": ner[0] and round(build[0] / ner[0], 3),
+                     "ner_only_cpu_s": ner[3] and round(ner[3], 1), "pipeline_cpu_s": round(build[3], 1),
+                     "cpu_pipeline_over_ner": ner[3] and round(build[3] / ner[3], 3), "build_seconds": split,
                      "rss": (ner[1], build[1]), "pss": (ner[2], build[2])})
     med = statistics.median
     ner_s = None if args.no_ner_only else med(r["ner_only_s"] for r in runs)
@@ -169,7 +182,7 @@ def main() -> None:
     pss_ner, pss_build = max(r["pss"][0] for r in runs), max(r["pss"][1] for r in runs)
     for r in runs:
         r.pop("rss"), r.pop("pss")
-    rebuild_s, rss_rebuild, pss_rebuild = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
+    rebuild_s, rss_rebuild, pss_rebuild, _ = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
                                        + workers, env)
     from coalition_kg.query import resolve_query
     from coalition_kg.store import OxigraphStore
@@ -192,6 +205,9 @@ def main() -> None:
         "peak_rss_mb_phases": {"ner": round(rss_ner), "build": round(rss_build), "rebuild": round(rss_rebuild)},
         "store_mb": round(store_mb, 2), "workers": args.workers or os.cpu_count(),
         "who_hosted_what_ms": round(statistics.median(times), 2), "cpus": os.cpu_count(),
+        "ner_only_cpu_s": ner_s and med(r["ner_only_cpu_s"] for r in runs),
+        "pipeline_cpu_s": med(r["pipeline_cpu_s"] for r in runs),
+        "cpu_pipeline_over_ner": ner_s and med(r["cpu_pipeline_over_ner"] for r in runs),
         "build_seconds": runs[-1]["build_seconds"],
         **({"runs": runs, "pipeline_over_ner_median": med(r["pipeline_over_ner"] for r in runs)}
            if len(runs) > 1 and ner_s else {}),
