@@ -314,8 +314,9 @@ def quiet_loading():
             hf_logging.enable_progress_bar()
 
 
-def load(model_dir: str | Path, quantize: bool = False):
-    """(model, tokenizer) the way Stanza loads a transformer; optionally int8-quantized."""
+def load(model_dir: str | Path):
+    """(model, tokenizer) the way Stanza loads a transformer (int8: :mod:`.quantize`, applied by
+    the tagger once its adapters are merged)."""
     from stanza.models.common.bert_embedding import load_bert
 
     model_dir = check(model_dir)
@@ -326,9 +327,6 @@ def load(model_dir: str | Path, quantize: bool = False):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TransformerError(f"{model_dir}: cannot load the transformer ({first})") from None
     model.eval()
-    if quantize:
-        import torch
-        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     return model, tokenizer
 
 
@@ -452,4 +450,3 @@ def skip_last_layer(model) -> bool:
     last.forward = forward
     last._coalition_kg_skipped = True
     return True
-
