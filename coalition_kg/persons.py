@@ -51,6 +51,7 @@ def name_tokens(surface: str) -> list[str]:
     return toks
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton(token: str) -> str:
     return token[:1] + "".join(ch for ch in token[1:] if ch not in "اوي")
 
@@ -102,6 +103,7 @@ def _match_keys(token: str) -> tuple:
     return tuple(keys)
 
 
+@lru_cache(maxsize=1 << 18)      # resolution compares the same name words across thousands of articles
 def token_match(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -292,9 +294,17 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
             hit = fits_full[key] = bool(full[j]) and any(clusters[j].fits_full(n) for n in full[i])
         return hit
 
+    # A signature whose clusters all joined one group (every union succeeded) needs nothing more
+    # from its later clusters: their candidates ranked after them are among those already joined,
+    # so were they in that same group, each of their unions would find it done.  Without this a
+    # name in thousands of articles costs a union per pair of its clusters.
+    joined: dict[int, int] = {}        # signature -> a cluster whose fits all joined it
     for x, i in enumerate(order):
         a = clusters[i]
         if not full[i]:
+            continue
+        first = joined.get(sid[i])
+        if first is not None and find(first) == find(i):
             continue
         ranked = by_rank.get(sid[i])
         if ranked is None:         # the candidates whose full names fit: the same for every i alike
@@ -307,37 +317,44 @@ def merge_across(clusters: list[PersonCluster]) -> dict[str, int]:
             groups = {find(j) for j in fits}
             if len(groups) > 1 and any(_roles_conflict(roles[g], roles[h]) for g in groups for h in groups):
                 continue
+        ok = True
         for j in fits:
-            union(i, j)
+            ok = union(i, j) and ok
+        if ok and first is None:
+            joined[sid[i]] = i
     # 2. partial names
-    sorted_cands: dict[int, list[int]] = {}
+    # each signature's candidates that its longest name is a part of, with whether they share its
+    # family name: computed once per signature, in index order
+    part_cands: dict[int, list[tuple[int, bool]]] = {}
     part_fit: dict[tuple[int, int], tuple[bool, bool]] = {}
     for i, a in enumerate(clusters):
         longest = max(a.names, key=len)
         if any(len(n) > len(longest) for n in a.names):
             continue
         fits = set()
-        js = sorted_cands.get(sid[i])
+        js = part_cands.get(sid[i])
         if js is None:
-            js = sorted_cands[sid[i]] = sorted(candidates(i))
+            js = []
+            for j in sorted(candidates(i)):
+                key = (sid[i], sid[j])
+                fit = part_fit.get(key)
+                if fit is None:   # (is a part of one of j's full names, shares its family name)
+                    b_full = full[j]
+                    fit = part_fit[key] = (any(len(n) > len(longest) and part_of(longest, n) for n in b_full),
+                                           any(token_match(longest[-1], n[-1]) for n in b_full))
+                if fit[0]:
+                    js.append((j, fit[1]))
+            part_cands[sid[i]] = js
         ri = find(i)               # (no union until the loop is done)
-        for j in js:
+        for j, family in js:
             if j == i:
                 continue
             rj = find(j)
-            if rj == ri:
-                continue
-            key = (sid[i], sid[j])
-            fit = part_fit.get(key)
-            if fit is None:       # (is a part of one of j's full names, shares its family name)
-                b_full = full[j]
-                fit = part_fit[key] = (any(len(n) > len(longest) and part_of(longest, n) for n in b_full),
-                                       any(token_match(longest[-1], n[-1]) for n in b_full))
-            if not fit[0]:
+            if rj == ri or rj in fits:
                 continue
             if _roles_conflict(roles[ri], roles[rj]):
                 continue
-            if fit[1] or (a.roles & clusters[j].roles):
+            if family or (a.roles & clusters[j].roles):
                 fits.add(rj)
         if len(fits) == 1:
             union(i, fits.pop())

@@ -179,6 +179,32 @@ def test_same_name_with_roles_for_different_countries_is_not_merged():
     assert idx["a#0"] != idx["b#0"]
 
 
+def test_a_name_in_many_articles_is_one_person_per_country_however_often_it_recurs():
+    # hundreds of reports of one minister, a namesake minister of another country among them, and
+    # roleless mentions: the namesakes stay apart wherever they stand in the order; the roleless
+    # full names join one of them (the first person with a role they fit), all the same one
+    P = persons.PersonCluster
+    clusters = []
+    for k in range(300):
+        if k == 150:
+            clusters.append(P(f"sd{k}#0", [["احمد", "علي"]], ["أحمد علي"], {("foreign_minister", "SD")}, {f"sd{k}"}))
+        country = "EG" if k % 3 else None
+        roles = {("foreign_minister", country)} if country else set()
+        clusters.append(P(f"a{k}#0", [["احمد", "علي"]], ["أحمد علي"], roles, {f"a{k}"}))
+        clusters.append(P(f"b{k}#0", [["علي"]], ["علي"], roles, {f"b{k}"}))
+    idx = persons.merge_across(clusters)
+    egypt = {idx[f"a{k}#0"] for k in range(300) if k % 3}
+    assert len(egypt) == 1 and idx["sd150#0"] not in egypt
+    assert len({idx[f"a{k}#0"] for k in range(0, 300, 3)}) == 1
+    # the family name alone, with the Egyptian role, joins the Egyptian minister
+    assert {idx[f"b{k}#0"] for k in range(300) if k % 3} == egypt
+    # a name with no namesake: every report of it is the one person
+    kerry = [P(f"k{k}#0", [["جون", "كيري"]], ["جون كيري"], {("foreign_minister", "US")} if k % 2 else set(),
+               {f"k{k}"}) for k in range(200)]
+    idx = persons.merge_across(kerry + [P("x#0", [["كيري"]], ["كيري"], set(), {"x"})])
+    assert len(set(idx.values())) == 1
+
+
 def test_first_name_alone_joins_across_articles_only_with_the_same_role():
     full = persons.PersonCluster("a#0", [["انتوني", "بلينكن"]], ["أنتوني بلينكن"], {("foreign_minister", "US")}, {"a"})
     same_role = persons.PersonCluster("b#0", [["انتوني"]], ["أنتوني"], {("foreign_minister", "US")}, {"b"})
