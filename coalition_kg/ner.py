@@ -212,6 +212,7 @@ class Recognizer:
         self.transformer = None
         self.int8_layers = None  # with int8: {"linear": quantized layers, "split": those with float32 columns}
         self._pieces = None      # a transformer tagger's tokenizer: sentence lengths in pieces
+        self._direct = True      # tag through the NER processor's models, no Stanza Document (_predict)
         common = dict(lang="ar", processors="tokenize,ner", tokenize_pretokenized=True,
                       download_method=None, logging_level="WARN", device=device)
         if stanza_dir is not None:
@@ -299,11 +300,15 @@ class Recognizer:
         return [len(ids) for ids in enc["input_ids"]]
 
     def _tag_batch(self, sentences: list[Sentence], batch: list[int], out: list) -> None:
-        doc = self.pipeline([[t.norm for t in sentences[k].tokens] for k in batch])
-        for k, sent in zip(batch, doc.sentences):
+        words = [[t.norm for t in sentences[k].tokens] for k in batch]
+        predicted = self._predict(words) if self._direct else None
+        if predicted is None:
+            doc = self.pipeline(words)
+            predicted = [[tok.ner for tok in sent.tokens] for sent in doc.sentences]
+        for k, raw in zip(batch, predicted):
             tags = []
-            for tok in sent.tokens:
-                tag = tok.ner or "O"
+            for tag in raw:
+                tag = tag or "O"
                 if tag.startswith("S-"):
                     tag = "B-" + tag[2:]
                 elif tag.startswith("E-"):
@@ -313,8 +318,50 @@ class Recognizer:
                 tags.append(tag)
             out[k] = tags
 
+    def _predict(self, words: list[list[str]]) -> list[list[str]] | None:
+        """The NER processor's own work on pretokenized words, without building a Stanza Document
+        (its tokens, words and entity spans: about a tenth of the transformer tagger's time, none of
+        which the tags need): the processor's data loader reads the words from :class:`_Words`, each
+        of its models predicts, and their tags are merged as the processor merges them.  None when
+        this Stanza does not work that way (the caller then runs the pipeline)."""
+        import torch
+        from stanza.models.ner.data import DataLoader
+        from stanza.models.ner.utils import merge_tags
+
+        proc = self.pipeline.processors["ner"]
+        try:
+            with torch.inference_mode():
+                per_model = []
+                for trainer, config in zip(proc.trainers, proc.configs):
+                    loader = DataLoader(_Words(words), config["batch_size"], config, vocab=trainer.vocab,
+                                        evaluation=True, preprocess_tags=False,
+                                        bert_tokenizer=trainer.model.bert_tokenizer)
+                    preds: list = []
+                    for b in loader:
+                        preds += trainer.predict(b)
+                    per_model.append(preds)
+        except (AttributeError, TypeError, KeyError) as exc:     # another Stanza's internals
+            log.warning("direct NER prediction unavailable (%s); running the Stanza pipeline", exc)
+            self._direct = False
+            return None
+        tags = [merge_tags(*x) for x in zip(*per_model)]
+        if len(tags) != len(words) or any(len(t) != len(w) for t, w in zip(tags, words)):
+            return None       # a sentence the loader filtered out: the pipeline answers for it
+        return tags
+
     def __call__(self, text: str, sentences: list[Sentence]) -> list[Entity]:
         return entities_from_tags(text, sentences, self.tag(sentences))
+
+
+class _Words:
+    """Pretokenized sentences as the one method of a Stanza Document that Stanza's NER data loader
+    calls: each token's text, with no tag."""
+
+    def __init__(self, sentences: list[list[str]]):
+        self.sentences = sentences
+
+    def get(self, fields, as_sentences=False, from_token=False):
+        return [[[w, None, None] for w in s] for s in self.sentences]
 
 
 def _padded_batches(order: list[int], lengths: list[int], max_sentences: int, max_words: int,

@@ -316,3 +316,39 @@ def test_a_tagger_over_the_first_layers_loads_and_runs_only_those(tmp_path, monk
     loaded, tokenizer = bert_embedding.load_bert(tf.layered_key(str(tf.default_dir()), 4), local_files_only=True)
     assert len(loaded.encoder.layer) == 4 and loaded.encoder.layer[-1]._coalition_kg_skipped
     assert tokenizer is not None
+
+
+@pytest.mark.parametrize("tagger", ["lexical", "transformer"])
+def test_direct_prediction_gives_the_pipelines_tags(tagger, recognizer, transformer_recognizer):
+    """Tags come from the NER processor's models without a Stanza Document (Recognizer._predict);
+    the full Stanza pipeline over the same words gives the same tags, seed by seed."""
+    rec = recognizer if tagger == "lexical" else transformer_recognizer
+    calls = []
+    original = rec._predict
+    rec._predict = lambda words: calls.append(len(words)) or original(words)
+    try:
+        for path in sorted(SEEDS.glob("*.txt"))[:3]:
+            sents = split_sentences(path.read_text(encoding="utf-8"))
+            direct = rec.tag(sents)
+            rec._direct = False
+            try:
+                assert rec.tag(sents) == direct
+            finally:
+                rec._direct = True
+            assert any(t != "O" for ts in direct for t in ts)
+    finally:
+        del rec._predict
+    assert sum(calls) > 0
+
+
+def test_direct_prediction_falls_back_to_the_pipeline_when_stanza_differs(recognizer, monkeypatch):
+    import stanza.models.ner.data as ner_data
+
+    text = "وصل وزير الخارجية الفرنسي إلى بغداد."
+    expected = _entities(recognizer, text)
+    monkeypatch.setattr(ner_data, "DataLoader", lambda *a, **k: (_ for _ in ()).throw(TypeError("changed")))
+    try:
+        assert _entities(recognizer, text) == expected and ("بغداد", "LOC") in expected
+        assert recognizer._direct is False
+    finally:
+        recognizer._direct = True
