@@ -1,4 +1,4 @@
-"""NER speed and memory of both shipped taggers: model load time, tokens per second over all
+"""NER speed and memory of the shipped taggers: model load time, tokens per second over all
 seeds (CPU), peak RSS.  Each tagger is measured in its own process (so peak RSS is its own).
 
     python bench/ner.py [--model NAME|DIR …] [--repeat N] [--threads N] [--precision auto|bf16|fp32|int8]
@@ -75,7 +75,7 @@ def measure(model: str, repeat: int, threads: int, precision: str) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", action="append", help="model name or directory (default: lexical and transformer)")
+    ap.add_argument("--model", action="append", help="model name or directory (default: lexical, transformer and transformer-fast)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--precision", choices=["auto", "bf16", "fp32", "int8"], default="auto",
@@ -87,7 +87,7 @@ def main() -> None:
         print(json.dumps(measure(args.model[0], args.repeat, args.threads, args.precision), ensure_ascii=False))
         return
     results = []
-    for model in args.model or ["lexical", "transformer"]:
+    for model in args.model or ["lexical", "transformer", "transformer-fast"]:
         cmd = [sys.executable, __file__, "--one", "--model", model, "--repeat", str(args.repeat),
                "--threads", str(args.threads), "--precision", args.precision]
         env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))

