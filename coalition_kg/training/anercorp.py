@@ -28,15 +28,21 @@ class CorpusError(ValueError):
     pass
 
 
-def read_anercorp(path: str | Path) -> list[Sentence]:
-    """Sentences of (token, tag) pairs, in file order."""
+def read_corpus_text(path: str | Path) -> str:
+    """A corpus file's text (a byte-order mark dropped); a missing or non-UTF-8 file is one line."""
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CorpusError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def read_anercorp(path: str | Path) -> list[Sentence]:
+    """Sentences of (token, tag) pairs, in file order."""
+    path = Path(path)
+    raw = read_corpus_text(path)
     sentences: list[Sentence] = []
     current: Sentence = []
     for lineno, line in enumerate(raw.splitlines(), 1):

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..atomic import write_bytes
 from ..text import Sentence as TextSentence
 from ..text import Token, strip_invisible
-from .anercorp import CorpusError, Sentence
+from .anercorp import CorpusError, Sentence, read_corpus_text
 
 # WikiFANE splits these off their words; ANERcorp (and news) writes them attached
 _PREFIX_CLITICS = frozenset({"و", "ف"})
@@ -58,12 +58,7 @@ def join_clitics(tokens: list[str]) -> list[str]:
 def read_wikifane_text(path: str | Path) -> list[list[str]]:
     """WikiFANE Gold's sentences as words (labels dropped, clitics joined back)."""
     path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    raw = read_corpus_text(path)
     sentences, current = [], []
     for line in raw.splitlines():
         parts = line.split()
