@@ -78,6 +78,19 @@ class Sentence:
         return document[self.start:self.end]
 
 
+def sentences_from_words(words: list[list[str]]) -> list[Sentence]:
+    """Pretokenized sentences (lists of words) as :class:`Sentence` objects, each token's offsets
+    into its sentence's words joined by single spaces: input for the tagger from a corpus."""
+    out = []
+    for k, sent in enumerate(words):
+        tokens, pos = [], 0
+        for w in sent:
+            tokens.append(Token(w, pos, pos + len(w)))
+            pos += len(w) + 1
+        out.append(Sentence(k, 0, max(pos - 1, 0), tokens))
+    return out
+
+
 # A token is a run of letters/marks (words, with internal dots as in ج. kept apart), a number
 # (with decimal/thousand separators and Arabic-Indic digits kept whole; an ISO date whole), or
 # one punctuation char.

@@ -7,8 +7,7 @@ from collections import Counter
 import json
 from pathlib import Path
 
-from ..text import Sentence as TextSentence
-from ..text import Token
+from ..text import sentences_from_words
 from .anercorp import fix_bio, read_anercorp, split_by_document_order
 
 DEFAULT_DATA = Path("../shared/data/anercorp/ANERCorp.txt")
@@ -59,7 +58,7 @@ def evaluate(recognizer, data: str | Path = DEFAULT_DATA, aqmar_part: str = "aut
         return evaluate_aqmar(recognizer, data, aqmar_part)
     split = split_by_document_order(read_anercorp(data))
 
-    wrapped = [TextSentence(i, 0, 0, [Token(t, 0, 0) for t, _ in s]) for i, s in enumerate(split.test)]
+    wrapped = sentences_from_words([[t for t, _ in s] for s in split.test])
     predicted = recognizer.tag(wrapped)           # tagged once; the unseen subset reuses the tags
     gold = [[g for _, g in s] for s in split.test]
     full = score(gold, predicted)
@@ -101,7 +100,7 @@ def evaluate_aqmar(recognizer, data: str | Path, part: str = "auto") -> dict:
     else:
         sentences = read_aqmar(data)
         what = "AQMAR, all of it (out of domain: Wikipedia)"
-    wrapped = [TextSentence(i, 0, 0, [Token(t, 0, 0) for t, _ in s]) for i, s in enumerate(sentences)]
+    wrapped = sentences_from_words([[t for t, _ in s] for s in sentences])
     predicted = recognizer.tag(wrapped)
     full = score([[g for _, g in s] for s in sentences], predicted)
     return {

@@ -22,8 +22,7 @@ import random
 from pathlib import Path
 
 from ..atomic import write_bytes
-from ..text import Sentence as TextSentence
-from ..text import Token, strip_invisible
+from ..text import sentences_from_words, strip_invisible
 from .anercorp import CorpusError, Sentence, read_corpus_text
 
 # WikiFANE splits these off their words; ANERcorp (and news) writes them attached
@@ -89,18 +88,6 @@ def read_source(spec: str) -> list[list[str]]:
     raise CorpusError(f"{spec}: a silver text source is aqmar:DIR or wikifane:FILE")
 
 
-def as_sentences(words: list[list[str]]) -> list[TextSentence]:
-    """Words as the tokenizer's sentences (offsets into the words joined by spaces)."""
-    out = []
-    for k, sent in enumerate(words):
-        tokens, pos = [], 0
-        for w in sent:
-            tokens.append(Token(w, pos, pos + len(w)))
-            pos += len(w) + 1
-        out.append(TextSentence(k, 0, max(pos - 1, 0), tokens))
-    return out
-
-
 def make_silver(sources: list[str], out: str | Path, *, ner_model: str = "transformer",
                 limit: int | None = None, max_words: int = 80, min_words: int = 4, seed: int = 1234,
                 precision: str | None = None) -> dict:
@@ -114,7 +101,7 @@ def make_silver(sources: list[str], out: str | Path, *, ner_model: str = "transf
     if limit is not None and len(words) > limit:
         words = random.Random(seed).sample(words, limit)
     rec = Recognizer(ner_model, precision=precision)
-    tags = rec.tag(as_sentences(words))
+    tags = rec.tag(sentences_from_words(words))
     sentences = [list(zip(w, t)) for w, t in zip(words, tags)]
     info = {"teacher": rec.source, "precision": rec.precision if rec.transformer else None,
             "sources": sources, "sentences": len(sentences),
@@ -125,11 +112,10 @@ def make_silver(sources: list[str], out: str | Path, *, ner_model: str = "transf
 
 def read_silver(path: str | Path) -> list[Sentence]:
     path = Path(path)
+    raw = read_corpus_text(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw)
         sentences = [[(str(tok), str(tag)) for tok, tag in s] for s in data["sentences"]]
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise CorpusError(f"{path}: not a silver file ({type(exc).__name__}: {exc})") from None
     return [s for s in sentences if s]
