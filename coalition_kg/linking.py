@@ -469,8 +469,10 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
         known_orgs = organizations()
         for e in ents:
             span = set(range(e.first_token, e.last_token))
-            if e.type == "LOC" and not span & covered and (e.first_token, e.last_token) in locs:
-                k = key(" ".join(clitic_variants(normalize(e.text).split()[0])[-1:] + normalize(e.text).split()[1:]))
+            words_e = normalize(e.text).split()
+            if e.type == "LOC" and words_e and not span & covered and (e.first_token, e.last_token) in locs:
+                # (a span of punctuation alone, which a tagger may call a place, has no words)
+                k = key(" ".join(clitic_variants(words_e[0])[-1:] + words_e[1:]))
                 if k in known_orgs:   # NER sometimes calls an organization a place
                     entry = known_orgs[k]
                     mentions.append(Mention(f"org:{entry.key}", "Organization", e.text, e.start, e.end, sent.index,

@@ -53,6 +53,18 @@ class TaggerSpec:
         from .ner import Recognizer
         return Recognizer(self.model, self.stanza_dir, transformer_dir=self.transformer)
 
+    def is_transformer(self) -> bool:
+        """Whether the tagger runs a transformer (reads the checkpoint's config, loads nothing
+        else): such a tagger takes about a gigabyte per process, so a batch runs one of it."""
+        from .ner import ModelError, model_files, tagger_choice, transformer_of
+        model_dir, stanza_dir = tagger_choice(self.model, self.stanza_dir)
+        if model_dir is None:
+            return False
+        try:
+            return bool(transformer_of(model_files(model_dir)["ner_model_path"]))
+        except ModelError:
+            return False        # loading it will report the problem
+
 
 def default_workers() -> int:
     try:
@@ -88,15 +100,26 @@ def tag_chunk(articles: list[Article], recognizer) -> list:
     return out
 
 
+def tag_chunk_reported(articles: list[Article], recognizer) -> list:
+    """:func:`tag_chunk`, a failed article's exception turned into its one-line message."""
+    return [f"{a.path}: NER failed ({type(t).__name__}: {t})" if isinstance(t, Exception) else t
+            for a, t in zip(articles, tag_chunk(articles, recognizer))]
+
+
 def process_chunk(articles: list[Article], recognizer, extract: bool = True) -> list:
     """Per article: its compact :class:`ArticleResult` (``extract``) or its entities, or a
     one-line error message."""
+    return extract_tagged(articles, tag_chunk_reported(articles, recognizer), extract)
+
+
+def extract_tagged(articles: list[Article], tagged: list, extract: bool = True) -> list:
+    """The facts of tagged articles (``(sentences, entities)`` or an error message each)."""
     out = []
-    for a, tagged in zip(articles, tag_chunk(articles, recognizer)):
-        if isinstance(tagged, Exception):
-            out.append(f"{a.path}: NER failed ({type(tagged).__name__}: {tagged})")
+    for a, t in zip(articles, tagged):
+        if isinstance(t, str):
+            out.append(t)
             continue
-        sentences, entities = tagged
+        sentences, entities = t
         if not extract:
             out.append(entities)
             continue
@@ -134,16 +157,30 @@ class Packed:
     blob: bytes
 
 
-def _worker_chunk(spec: TaggerSpec, articles: list[Article], extract: bool) -> list:
-    global _TAGGER, _SPEC
-    from .cache import pack
+def _worker_tagger(spec: TaggerSpec):
     if _TAGGER is None or _SPEC != spec:       # a Dask worker that joined after the plugin ran
         _init_worker(spec, None)
+    return _TAGGER
+
+
+def _worker_tag(spec: TaggerSpec, articles: list[Article]) -> list:
+    """The tagger process of :func:`_run_shared`: tags only."""
     try:
-        outs = process_chunk(articles, _TAGGER, extract)
-        return [Packed(pack(o)) if isinstance(o, ArticleResult) else o for o in outs] if extract else outs
+        return tag_chunk_reported(articles, _worker_tagger(spec))
     finally:
         _release_memory()
+
+
+def _worker_chunk(spec: TaggerSpec, articles: list[Article], extract: bool) -> list:
+    try:
+        return _packed(process_chunk(articles, _worker_tagger(spec), extract))
+    finally:
+        _release_memory()
+
+
+def _packed(outs: list) -> list:
+    from .cache import pack
+    return [Packed(pack(o)) if isinstance(o, ArticleResult) else o for o in outs]
 
 
 _LIBC = None
@@ -243,6 +280,8 @@ def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=
         rec = recognizer if recognizer is not None else spec.load()
         for batch in batches:
             finished(batch, process_chunk([a for _, a in batch], rec, extract))
+    elif recognizer is None and spec.is_transformer():
+        _run_shared(batches, spec, workers, extract, finished)
     else:
         _run_pool(batches, spec, min(workers, len(batches)), extract, finished)
     return [_unpacked(done.pop(i), articles[i]) for i in sorted(done)]
@@ -275,6 +314,20 @@ def _run_pool(batches, spec, workers, extract, finished) -> None:
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_set_threads,
                              initargs=(1,), **recycle) as pool:
         _in_order(batches, lambda arts: pool.submit(_worker_chunk, spec, arts, extract), 2 * workers, finished)
+
+
+def _run_shared(batches, spec, threads, extract, finished) -> None:
+    """A transformer tagger: one process tags, its torch on ``threads`` threads, while this one
+    extracts the facts of the chunk tagged before.  One tagger's memory instead of one per
+    worker (about a gigabyte each), at the speed of the same cores: the transformer's matrix
+    products use them all."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    recycle = {"max_tasks_per_child": WORKER_CHUNKS} if sys.version_info >= (3, 11) else {}
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=_set_threads,
+                             initargs=(threads,), **recycle) as pool:
+        _in_order(batches, lambda arts: pool.submit(_worker_tag, spec, arts), 2,
+                  lambda batch, tagged: finished(batch, _packed(extract_tagged([a for _, a in batch], tagged, extract))))
 
 
 def _in_order(batches, submit, limit: int, finished) -> None:

@@ -732,3 +732,9 @@ def test_a_feminine_occupation_noun_before_a_name_stays_out_of_it():
     assert {"ليلى حداد", "سارة الأحمد", "منى الشريف", "فايز الطراونة"} <= names
     assert not any(n.startswith(("الكاتبة", "السفيرة", "الباحثة")) for n in names)
     assert is_ordinary("الكاتبة") and not is_ordinary("الطراونة") and not is_ordinary("المعايطة")
+
+
+def test_a_punctuation_span_tagged_as_a_place_is_ignored_not_a_crash():
+    # a tagger may call a lone mark a place (a transformer tagger did, on "*" in a long article)
+    res = extract("وصل الوزير إلى بغداد * ثم غادر إلى عمان يوم الأحد.", [("بغداد", "LOC"), ("*", "LOC"), ("عمان", "LOC")])
+    assert {m.text for m in res.mentions if m.kind in ("City", "Country", "Place")} == {"بغداد", "عمان"}

@@ -48,6 +48,27 @@ def test_worker_processes_and_a_dask_local_cluster_give_the_graph_of_one_process
     assert isomorphic(g1, _graph(tmp_path / "dask"))      # same triples (the graphs have no blank nodes)
 
 
+def test_a_transformer_tagger_runs_in_one_process_shared_by_the_workers(tmp_path, monkeypatch):
+    # a transformer tagger takes about a gigabyte per process: with two workers the build runs one
+    # tagger process (two torch threads) and extracts in the main process, never a pool of taggers
+    from coalition_kg import runner
+    from coalition_kg.build import build
+    from coalition_kg.ner import Recognizer
+    monkeypatch.setattr(runner, "CHUNK_ARTICLES", 2)        # the five seeds in three chunks
+
+    def no_pool(*a, **k):
+        raise AssertionError("a pool of transformer taggers was started")
+    monkeypatch.setattr(runner, "_run_pool", no_pool)
+    spec = runner.TaggerSpec("transformer-fast")
+    assert spec.is_transformer() and not runner.TaggerSpec("lexical").is_transformer()
+    one = build([str(SEEDS)], spec, tmp_path / "one", workers=1, recognizer=Recognizer("transformer-fast"))
+    shared = build([str(SEEDS)], spec, tmp_path / "shared", workers=2)
+    assert one["articles"] == shared["articles"] == 5 and shared["articles_processed"] == 5
+    g1 = _graph(tmp_path / "one")
+    assert len(g1) > 5000
+    assert isomorphic(g1, _graph(tmp_path / "shared"))
+
+
 def _write(folder, names, extra=None):
     folder.mkdir(exist_ok=True)
     for p in folder.glob("*.txt"):
