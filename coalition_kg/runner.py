@@ -56,12 +56,12 @@ class TaggerSpec:
     def is_transformer(self) -> bool:
         """Whether the tagger runs a transformer (reads the checkpoint's config, loads nothing
         else): such a tagger takes about a gigabyte per process, so a batch runs one of it."""
-        from .ner import ModelError, model_files, tagger_choice, transformer_of
+        from .ner import ModelError, tagger_choice, uses_transformer
         model_dir, stanza_dir = tagger_choice(self.model, self.stanza_dir)
         if model_dir is None:
             return False
         try:
-            return bool(transformer_of(model_files(model_dir)["ner_model_path"]))
+            return uses_transformer(model_dir)
         except ModelError:
             return False        # loading it will report the problem
 

@@ -450,3 +450,47 @@ def skip_last_layer(model) -> bool:
     last.forward = forward
     last._coalition_kg_skipped = True
     return True
+
+
+def bucket_length(pieces: int, width: int) -> int:
+    """The padded length of a sequence of ``pieces`` pieces: the next multiple of ``width``."""
+    return -(-pieces // width) * width
+
+
+def pad_to_buckets(model, width: int, max_length: int = 512):
+    """Make ``model``'s forward pass pad its input to :func:`bucket_length` of the batch's length
+    (masked pad pieces; the outputs cut back to the input's length), so that a sentence's
+    transformer features depend on its bucket only, not on its batch — provided the batches never
+    mix buckets (:func:`.ner._padded_batches`).  A sentence padded to another length gets features
+    that differ in the last bits (the attention's sums run over another length); int8 layers can
+    turn such differences into another tag, and then the same article tagged in another chunk, by
+    another worker or on Dask gave a slightly different graph.  In place; idempotent."""
+    import torch
+
+    if getattr(model, "_coalition_kg_buckets", None):
+        return model
+    original = model.forward
+    pad_id = getattr(model.config, "pad_token_id", None)
+    pad_id = 0 if pad_id is None else pad_id
+
+    def forward(input_ids=None, attention_mask=None, *args, **kwargs):
+        length = input_ids.shape[1] if input_ids is not None else 0
+        target = min(bucket_length(length, width), max_length) if length else 0
+        extra = target - length
+        if extra <= 0 or args or attention_mask is None:
+            return original(input_ids, attention_mask, *args, **kwargs)
+        input_ids = torch.nn.functional.pad(input_ids, (0, extra), value=pad_id)
+        attention_mask = torch.nn.functional.pad(attention_mask, (0, extra), value=0)
+        for key in ("token_type_ids", "position_ids"):
+            if kwargs.get(key) is not None:
+                kwargs[key] = torch.nn.functional.pad(kwargs[key], (0, extra), value=0)
+        out = original(input_ids, attention_mask, **kwargs)
+        if getattr(out, "last_hidden_state", None) is not None:
+            out.last_hidden_state = out.last_hidden_state[:, :length]
+        if getattr(out, "hidden_states", None) is not None:
+            out.hidden_states = tuple(h[:, :length] for h in out.hidden_states)
+        return out
+
+    model.forward = forward
+    model._coalition_kg_buckets = width
+    return model

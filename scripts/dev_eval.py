@@ -3,8 +3,8 @@ cached per article text (the tagger is the slow part; extraction rules change, i
 
     .venv/bin/python scripts/dev_eval.py [--gold ../shared/dev/gold.json] [DOCS…] [--details] [--json]
 
-The cache lives in $XDG_CACHE_HOME/coalition-kg/dev-ner/ keyed by the model directory and the
-text's hash; delete it after retraining the tagger.  Measuring only: nothing here feeds a build.
+The cache lives in $XDG_CACHE_HOME/coalition-kg/dev-ner/, keyed by the tagger used (its files'
+digest and the transformer precision) and the text's hash.  Measuring only: nothing here feeds a build.
 """
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ class CachedRecognizer:
     def __init__(self, model=None):
         self.model = model
         self._rec = None
-        tag = hashlib.sha1(str(model or "default").encode()).hexdigest()[:8]
+        # keyed by the tagger actually used (the default and the environment resolved) and its
+        # precision, so that a changed default never reads another tagger's cached entities
+        from coalition_kg.cache import model_version
+        from coalition_kg.ner import precision_choice, tagger_choice
+        model_dir, stanza_dir = tagger_choice(model)
+        tag = hashlib.sha1(f"{model_version(stanza_dir or model_dir)}-{precision_choice()}".encode()).hexdigest()[:8]
         base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
         self.dir = base / "coalition-kg" / "dev-ner" / tag
         self.dir.mkdir(parents=True, exist_ok=True)

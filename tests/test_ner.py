@@ -2,10 +2,12 @@
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
-from coalition_kg.ner import PACKAGE_MODEL, ModelError, Recognizer
+from coalition_kg.ner import PACKAGE_MODEL, ModelError, Recognizer, uses_transformer
 from coalition_kg.text import split_sentences
 
 from conftest import SEEDS, run_cli
@@ -136,7 +138,7 @@ def test_word_vectors_shipped_xz_compressed_are_unpacked_once_to_the_cache(tmp_p
 
 @pytest.fixture(scope="module")
 def transformer_recognizer():
-    return Recognizer("transformer")
+    return Recognizer("transformer", precision="fp32")
 
 
 def test_transformer_tagger_finds_a_person_and_a_place_in_an_invented_sentence(transformer_recognizer):
@@ -152,7 +154,7 @@ def test_both_taggers_are_shipped_small_and_selectable(monkeypatch):
     from coalition_kg.ner import DEFAULT_MODEL, NAMED_MODELS, model_dir_for
     for d in NAMED_MODELS.values():
         assert sum(p.stat().st_size for p in d.iterdir()) < 25 * 1024 * 1024
-    assert model_dir_for(None) == NAMED_MODELS[DEFAULT_MODEL]
+    assert model_dir_for(None) == NAMED_MODELS[DEFAULT_MODEL] == NAMED_MODELS["transformer-fast"]
     assert model_dir_for("lexical") == PACKAGE_MODEL
     monkeypatch.setenv("COALITION_KG_NER_MODEL", "lexical")
     rec = Recognizer()
@@ -180,8 +182,10 @@ def test_a_missing_or_corrupt_transformer_is_one_line(tmp_path):
 def test_transformer_in_bfloat16_finds_what_float32_finds(transformer_recognizer):
     import torch
     from coalition_kg.transformer import native_bf16
-    # the default precision follows the CPU: bfloat16 only where it is native (else it is slower)
-    assert transformer_recognizer.precision == ("bf16" if native_bf16() else "fp32")
+    # the default precision follows the CPU: bfloat16 only where it is native (else it is slower
+    # than float32, and int8 is faster)
+    from coalition_kg.ner import precision_choice
+    assert precision_choice() == ("bf16" if native_bf16() else "int8")
     rec = Recognizer("transformer", precision="bf16")
     assert rec.precision == "bf16"
     bert = rec.pipeline.processors["ner"].trainers[0].model.bert_model
@@ -195,7 +199,7 @@ def test_transformer_in_bfloat16_finds_what_float32_finds(transformer_recognizer
     finally:
         hook.remove()
     assert seen and set(seen) == {torch.bfloat16}        # the matrix products ran in bfloat16
-    fp32 = _entities(Recognizer("transformer", precision="fp32"), text)
+    fp32 = _entities(transformer_recognizer, text)
     assert ("بغداد", "LOC") in bf16 and ("الموصل", "LOC") in bf16
     assert bf16 == fp32
 
@@ -205,7 +209,7 @@ def test_int8_keeps_outlier_columns_in_float32():
     matrix by it and loses the ordinary columns; the split layer computes that column in float32
     and stays close to the float32 product."""
     import torch
-    from coalition_kg.quantize import SplitInt8Linear, int8_linear, outlier_columns
+    from coalition_kg.quantize import Int8Linear, int8_linear, outlier_columns
     torch.manual_seed(0)
     lin = torch.nn.Linear(384, 96)
     x = torch.randn(200, 384)
@@ -214,26 +218,33 @@ def test_int8_keeps_outlier_columns_in_float32():
     assert cols == [17]
     with torch.no_grad():
         exact = lin(x)
-        split = SplitInt8Linear(lin, cols)(x)
+        split = Int8Linear(lin, cols)(x)
         plain = int8_linear(lin)(x)           # (quantize_dynamic copies: lin stays float32)
     err = lambda y: float((y - exact).norm() / exact.norm())
     assert err(split) < 0.02 and err(plain) > 4 * err(split)
-    assert SplitInt8Linear(lin, cols)(x.reshape(10, 20, 384)).shape == (10, 20, 96)
+    assert Int8Linear(lin, cols)(x.reshape(10, 20, 384)).shape == (10, 20, 96)
+    # one scale per row: a token's output does not depend on the rest of its batch (PyTorch's
+    # per-matrix scale made it depend on it), with or without float32 columns
+    with torch.no_grad():
+        for layer in (Int8Linear(lin, cols), Int8Linear(lin)):
+            assert torch.equal(layer(x)[100:101], layer(x[100:101]))
+            assert torch.equal(layer(x)[:6], layer(torch.cat([x[:6], 9 * x[150:]]))[:6])
+        assert not torch.equal(int8_linear(lin)(x)[100:101], int8_linear(lin)(x[100:101]))
 
 
 def test_transformer_in_int8_finds_what_float32_finds(transformer_recognizer):
     """--precision int8 on the real tagger: the outlier columns found on the packaged calibration
     text (multilingual-e5-small has them in its FFN layers), the entities those of float32."""
-    from coalition_kg.quantize import SplitInt8Linear
+    from coalition_kg.quantize import Int8Linear
     rec = Recognizer("transformer", precision="int8")
     bert = rec.pipeline.processors["ner"].trainers[0].model.bert_model
     assert rec.int8_layers["split"] > 0 and rec.int8_layers["linear"] >= 60
-    assert any(isinstance(m, SplitInt8Linear) for m in bert.modules())
+    assert any(isinstance(m, Int8Linear) for m in bert.modules())
     text = ("استقبل رئيس الوزراء العراقي حيدر العبادي في بغداد وزير الدفاع الأسترالي. "
             "وقال الوزير إن التحالف الدولي سيواصل دعم القوات العراقية في الموصل.")
     int8 = _entities(rec, text)
     assert ("بغداد", "LOC") in int8 and ("الموصل", "LOC") in int8
-    assert int8 == _entities(Recognizer("transformer", precision="fp32"), text)
+    assert int8 == _entities(transformer_recognizer, text)
 
 
 def test_transformer_batches_are_formed_by_length_in_pieces(transformer_recognizer, monkeypatch):
@@ -365,3 +376,15 @@ def test_direct_prediction_falls_back_to_the_pipeline_when_stanza_differs(recogn
         assert recognizer._direct is False
     finally:
         recognizer._direct = True
+
+
+def test_which_taggers_run_a_transformer_is_read_without_torch(tmp_path):
+    # a build's main process asks this to choose how to run the tagger; importing torch for it
+    # would cost the main process 200 MB of a build's memory
+    code = ("import sys; from coalition_kg.ner import NAMED_MODELS, uses_transformer; "
+            "print({n: uses_transformer(d) for n, d in sorted(NAMED_MODELS.items())}, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "{'lexical': False, 'transformer': True, 'transformer-fast': True} False"
+    (tmp_path / "ner.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ModelError, match="cannot load the NER model"):
+        uses_transformer(tmp_path)

@@ -125,8 +125,8 @@ def test_precision_switch(monkeypatch):
     monkeypatch.delenv("COALITION_KG_NER_INT8", raising=False)
     monkeypatch.setattr(tf, "native_bf16", lambda: True)
     assert precision_choice() == "bf16" and precision_choice("auto") == "bf16"
-    monkeypatch.setattr(tf, "native_bf16", lambda: False)      # emulated bfloat16 is slower
-    assert precision_choice() == "fp32" and precision_choice("auto") == "fp32"
+    monkeypatch.setattr(tf, "native_bf16", lambda: False)      # emulated bfloat16 is slower: int8
+    assert precision_choice() == "int8" and precision_choice("auto") == "int8"
     assert precision_choice("bf16") == "bf16"                   # asked for, given
     assert precision_choice("fp32") == "fp32" and precision_choice(quantize=True) == "int8"
     monkeypatch.setenv("COALITION_KG_NER_INT8", "1")
@@ -265,3 +265,16 @@ def test_silver_ner_tags_aqmar_training_files_with_the_real_tagger(tmp_path):
         read_silver(bad)
     proc = run_cli("silver-ner", "--source", "news:/nowhere", "--out", str(tmp_path / "x.json"), check=False)
     assert proc.returncode != 0 and "aqmar:DIR or wikifane:FILE" in proc.stderr
+
+
+def test_padded_batches_never_mix_piece_buckets():
+    # a transformer tagger's batches hold sentences of one bucket (lengths rounded up to a
+    # multiple of 8 pieces) only, and are bounded by that padded length
+    from coalition_kg.ner import _padded_batches
+    pieces = [9, 12, 16, 17, 17, 24, 25, 30]
+    order = list(range(len(pieces)))
+    assert list(_padded_batches(order, [5] * 8, 32, 10_000, pieces, max_pieces=100, bucket=8)) == [
+        [0, 1, 2], [3, 4, 5], [6, 7]]                                 # buckets 16, 24, 32
+    batches = list(_padded_batches(order, [5] * 8, 32, 10_000, pieces, max_pieces=40, bucket=8))
+    assert batches == [[0, 1], [2], [3], [4], [5], [6], [7]]       # 3 x 16 and 2 x 24 pass 40
+    assert all(len({-(-pieces[k] // 8) for k in b}) == 1 for b in batches)
