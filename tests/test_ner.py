@@ -388,3 +388,22 @@ def test_which_taggers_run_a_transformer_is_read_without_torch(tmp_path):
     (tmp_path / "ner.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(ModelError, match="cannot load the NER model"):
         uses_transformer(tmp_path)
+
+
+def test_the_default_taggers_tags_of_a_sentence_do_not_depend_on_its_batch():
+    # int8 with one scale per token, sentences padded to their own bucket of pieces, calibration
+    # without dropout: an article gets the same tags alone, inside any chunk, in any process
+    from pathlib import Path
+    rec = Recognizer()
+    assert rec.transformer is not None
+    per_article = [split_sentences(p.read_text(encoding="utf-8")) for p in sorted(Path(SEEDS).glob("*.txt"))]
+    together = rec.tag([s for ss in per_article for s in ss])
+    alone = [t for ss in per_article for t in rec.tag(ss)]
+    assert together == alone
+    reordered = rec.tag([s for ss in reversed(per_article) for s in ss])
+    assert reordered == [t for ss in reversed(per_article) for t in rec.tag(ss)]
+    code = ("import sys, json; from pathlib import Path; from coalition_kg.ner import Recognizer; "
+            "from coalition_kg.text import split_sentences; import torch; torch.set_num_threads(1); "
+            f"print(json.dumps(Recognizer().tag(split_sentences(Path({str(SEEDS / '002_ca989a71598abdfa.txt')!r}).read_text()))))")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(other) == rec.tag(per_article[2])       # another process, one thread
