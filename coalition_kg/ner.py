@@ -418,15 +418,17 @@ def _padded_batches(order: list[int], lengths: list[int], max_sentences: int, ma
     sentences and at most ``max_words`` words once padded to the run's longest sentence (and, when
     ``pieces`` gives lengths in transformer pieces, at most ``max_pieces`` pieces once padded to
     the run's bucket: the next multiple of ``bucket``; a run never mixes buckets)."""
+    from .transformer import bucket_length
     batch: list[int] = []
     longest = longest_pieces = 0
     for k in order:
         w = max(longest, lengths[k])
-        p = max(longest_pieces, -(-pieces[k] // bucket) * bucket) if pieces else 0
+        own = bucket_length(pieces[k], bucket) if pieces else 0
+        p = max(longest_pieces, own)
         if batch and (len(batch) + 1 > max_sentences or (len(batch) + 1) * w > max_words
-                      or (pieces and ((len(batch) + 1) * p > max_pieces or (bucket > 1 and p != longest_pieces)))):
+                      or (pieces and ((len(batch) + 1) * p > max_pieces or (bucket > 1 and own != longest_pieces)))):
             yield batch
-            batch, w, p = [], lengths[k], (-(-pieces[k] // bucket) * bucket if pieces else 0)
+            batch, w, p = [], lengths[k], own
         batch.append(k)
         longest, longest_pieces = w, p
     if batch:
