@@ -6,7 +6,7 @@ seeds (CPU), peak RSS.  Each tagger is measured in its own process (so peak RSS 
 ``tokens_per_s``: article by article (``coalition-kg ner`` on one file at a time);
 ``tokens_per_s_batched``: all five seeds' sentences in one call, sorted by length, as the build's
 workers tag a chunk of articles.  ``--precision`` is how the transformer tagger's transformer
-computes (default auto: bf16 where the CPU has native bfloat16, else fp32); the JSON says which
+computes (default auto: int8, as the taggers run by default); the JSON says which
 ran, and the CPU.
 Prints one JSON object per model, then a summary object ``{"models": […]}``.
 """
@@ -79,8 +79,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--precision", choices=["auto", "bf16", "fp32", "int8"], default="auto",
-                    help="the transformer tagger's transformer: auto (bf16 where the CPU has native "
-                         "bfloat16, else fp32), bfloat16 autocast, float32, or int8 linear layers")
+                    help="the transformer tagger's transformer: auto (int8, the taggers' default), "
+                         "bfloat16 autocast, float32, or int8 linear layers")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)   # child process
     args = ap.parse_args()
     if args.one:

