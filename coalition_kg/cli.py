@@ -186,6 +186,8 @@ def cmd_build_transformer(args) -> int:
     if args.verify:
         tf.verify(out)
     print(f"transformer ready: {out}")
+    if not args.out:     # and the taggers' copy, its vocabulary trimmed (transformer.trim)
+        print(f"its vocabulary trimmed for tagging: {tf.trim(out, force=args.force)}")
     return 0
 
 

@@ -198,7 +198,7 @@ def _transformer_cache(name: str, transformer_dir):
     try:
         base, layers = tf.split_key(name)    # a tagger over the first N layers: "<key>#layers=N"
         if base == tf.MODEL_KEY or transformer_dir or os.environ.get(tf.ENV_TRANSFORMER):
-            path = tf.resolve(transformer_dir)
+            path = tf.tagging_dir(transformer_dir)   # ours: its vocabulary trimmed to what tagging needs
         else:
             path = tf.check(base)      # a checkpoint trained over some other model directory
         model, tokenizer = tf.load(path)

