@@ -68,9 +68,15 @@ class Int8Linear(torch.nn.Module):
         scale = torch.linalg.vector_norm(body, float("inf"), dim=1, keepdim=True).clamp_min_(1e-12)
         body.div_(scale)
         buf[n] = self.anchor[0]
-        y = self.rest(buf)[:n].mul_(scale)
+        y = self.rest(buf)
+        y[:n].mul_(scale)
         if len(self.cols):
-            y.addmm_(flat.index_select(1, self.cols), self.w_cols)
+            # over n + 1 rows too (the anchor's stays zero): a single row took BLAS's vector path
+            # on an AVX-512 Xeon, which rounded differently from the matrix path of a batch
+            cols = torch.zeros((n + 1, len(self.cols)), dtype=flat.dtype)
+            torch.index_select(flat, 1, self.cols, out=cols[:n])
+            y.addmm_(cols, self.w_cols)
+        y = y[:n]
         if self.bias is not None:
             y.add_(self.bias)
         return y.reshape(*x.shape[:-1], y.shape[-1])
