@@ -314,8 +314,8 @@ ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 
 
 
 def _kept_char(c: str) -> bool:
-    """A character a kept piece may hold: ASCII and Latin-1, Arabic script, or anything that is not a letter
-    (digits, punctuation, symbols, marks of any script)."""
+    """A character a kept piece may hold: ASCII and Latin-1, Arabic script, or anything that is
+    not a letter (digits, punctuation, symbols, marks of any script)."""
     import unicodedata
     o = ord(c)
     return o < 0x100 or any(a <= o <= b for a, b in ARABIC_BLOCKS) or not unicodedata.category(c).startswith("L")
