@@ -4,6 +4,7 @@ directory is one clear error.  The transformer tagger itself is tested in test_n
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -122,7 +123,6 @@ def test_trimmed_transformer_cuts_and_embeds_arabic_text_as_the_whole_one(built)
     assert 100_000 < len(kept) < 130_000
     assert json.loads((trimmed / "config.json").read_text())["vocab_size"] == len(kept)
     whole, small = Tokenizer.from_file(str(built / "tokenizer.json")), Tokenizer.from_file(str(trimmed / "tokenizer.json"))
-    from pathlib import Path
     texts = [line for p in sorted(Path("seeds").glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
              if line.strip()]
     texts += SENTENCES + ["قال جان إيف لودريان (Jean-Yves Le Drian) في Zürich إن «داعش» خسر 98% من أراضيه."]
