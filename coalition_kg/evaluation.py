@@ -157,13 +157,7 @@ def _gold_articles(gold: dict) -> dict[str, dict]:
 
 
 def evaluate(resolved: Resolved, gold_path: str | Path, thresholds=None) -> dict:
-    gold_path = Path(gold_path)
-    try:
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"{gold_path}: no such gold file") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{gold_path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    gold = _read_gold(gold_path)
     garts = _gold_articles(gold)
     report, details = _score(resolved, garts, 0.0, with_details=True)
     report["overall_f1"] = round(sum(report[c]["f1"] for c in report) / len(report), 4)
@@ -177,9 +171,69 @@ def evaluate(resolved: Resolved, gold_path: str | Path, thresholds=None) -> dict
     return report
 
 
-def _score(resolved, garts, min_confidence, with_details=False):
-    pred = predicted_facts(resolved, min_confidence)
+def evaluate_per_article(results: list, gold_path: str | Path, groups: dict[str, tuple[str, ...]] | None = None,
+                         thresholds=None) -> dict:
+    """Score each article **built alone** (resolved on its own, as a reader of one article sees
+    it) and sum the counts: cross-article merging cannot fill one report's gaps from another's.
+
+    ``results``: per-article results (:func:`..pipeline.process_article`); ``groups``: named
+    subsets of article ids given by their prefixes (``{"old": ("b", "c")}``), each scored on its
+    own beside ``all``.  Returns ``{"all": report, group: report, …, "details": {...}}`` with
+    each report as :func:`evaluate`'s categories plus ``overall_f1`` and ``articles``."""
+    from .pipeline import resolve
+    gold = _read_gold(gold_path)
+    garts = _gold_articles(gold)
+    groups = {"all": ("",), **(groups or {})}
     scored = [c for c in CATEGORIES if any(g[c] is not None for g in garts.values())]
+    per: dict[str, dict] = {}
+    details: dict[str, dict] = {}
+    levels = [0.0] + [t for t in (thresholds or []) if t]
+    for r in results:
+        aid = r.article.id
+        if aid not in garts:
+            continue
+        resolved = resolve([r])
+        per[aid] = {}
+        for t in levels:
+            counts, det = _score(resolved, {aid: garts[aid]}, t, with_details=True, scored=scored)
+            per[aid][t] = counts
+            if t == 0.0:
+                details.update(det)
+    out: dict = {}
+    for name, prefixes in groups.items():
+        aids = [a for a in per if a.startswith(prefixes)]
+        rep = {}
+        for c in scored:
+            tp = sum(per[a][0.0][c]["tp"] for a in aids)
+            fp = sum(per[a][0.0][c]["fp"] for a in aids)
+            fn = sum(per[a][0.0][c]["fn"] for a in aids)
+            rep[c] = _prf(tp, fp, fn)
+        rep["overall_f1"] = round(sum(rep[c]["f1"] for c in scored) / len(scored), 4) if scored else 0.0
+        rep["who_hosted_what_f1"] = {c: rep[c]["f1"] for c in WHO_HOSTED_WHAT if c in rep}
+        rep["articles"] = len(aids)
+        rep["all_right"] = sum(1 for a in aids if all(per[a][0.0][c]["fp"] == per[a][0.0][c]["fn"] == 0
+                                                       for c in WHO_HOSTED_WHAT if c in scored))
+        if len(levels) > 1:
+            rep["thresholds"] = {str(t): {c: _prf(*(sum(per[a][t][c][x] for a in aids) for x in ("tp", "fp", "fn")))
+                                          for c in WHO_HOSTED_WHAT if c in scored} for t in levels[1:]}
+        out[name] = rep
+    out["details"] = details
+    return out
+
+
+def _read_gold(gold_path: str | Path) -> dict:
+    gold_path = Path(gold_path)
+    try:
+        return json.loads(gold_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{gold_path}: no such gold file") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{gold_path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+
+
+def _score(resolved, garts, min_confidence, with_details=False, scored=None):
+    pred = predicted_facts(resolved, min_confidence)
+    scored = scored or [c for c in CATEGORIES if any(g[c] is not None for g in garts.values())]
     totals = {c: [0, 0, 0] for c in scored}
     details = {}
     for aid, g in garts.items():

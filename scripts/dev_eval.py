@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from coalition_kg import pipeline  # noqa: E402
-from coalition_kg.evaluation import CATEGORIES, evaluate  # noqa: E402
+from coalition_kg.evaluation import CATEGORIES, WHO_HOSTED_WHAT, evaluate, evaluate_per_article  # noqa: E402
 from coalition_kg.ner import Recognizer  # noqa: E402
 from coalition_kg.reader import iter_articles  # noqa: E402
 from coalition_kg.text import split_sentences  # noqa: E402
@@ -60,12 +60,37 @@ def main(argv=None):
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--thresholds")
+    ap.add_argument("--per-article", action="store_true",
+                    help="each article built alone (the figure to move); dev: old (b, c) and new (e, f, g) apart")
     a = ap.parse_args(argv)
     inputs = a.inputs or [str(Path(a.gold).parent / "docs") if Path(a.gold).parent.name == "dev"
                           else str(ROOT / "seeds")]
     rec = CachedRecognizer(a.ner_model)
     errors = []
     results = [pipeline.process_article(art, rec) for art in iter_articles(inputs, errors)]
+    th_ = [float(x) for x in a.thresholds.split(",")] if a.thresholds else None
+    if a.per_article:
+        groups = {"old": ("b", "c"), "new": ("e", "f", "g")} if Path(a.gold).parent.name == "dev" else {}
+        rep = evaluate_per_article(results, a.gold, groups, th_)
+        if a.json:
+            print(json.dumps({k: v for k, v in rep.items() if k != "details" or a.details}, ensure_ascii=False, indent=1))
+            return
+        for name, r in rep.items():
+            if name == "details":
+                continue
+            print(f"[{name}] {r['articles']} articles, {r['all_right']} right on all three; overall {r['overall_f1']}")
+            for c in CATEGORIES:
+                if c in r:
+                    s = r[c]
+                    print(f"  {c:20s} P {s['p']:.3f} R {s['r']:.3f} F1 {s['f1']:.3f}  tp {s['tp']} fp {s['fp']} fn {s['fn']}")
+            for t, cats in r.get("thresholds", {}).items():
+                print(f"  >= {t}: " + "  ".join(f"{k} {v['p']:.2f}/{v['r']:.2f}/{v['f1']:.3f}" for k, v in cats.items()))
+        if a.details:
+            for aid, d in sorted(rep["details"].items()):
+                for c, v in d.items():
+                    if c in WHO_HOSTED_WHAT:
+                        print(aid, c, "missing", v["missing"], "extra", v["extra"])
+        return
     resolved = pipeline.resolve(results)
     th = [float(x) for x in a.thresholds.split(",")] if a.thresholds else None
     rep = evaluate(resolved, a.gold, th)

@@ -276,16 +276,11 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
                 best = mm
         return best
 
-    # "احتضنت العاصمة الأمريكية واشنطن، أمس الخميس، اجتماعا": the city hosting is the subject
-    # of the hosting verb, a few words before the meeting word
+    # "احتضنت العاصمة الأمريكية واشنطن، أمس الخميس، اجتماعا"، "الاجتماع الذي احتضنته أربيل"،
+    # "تستضيف وزارة الداخلية النمساوية الاجتماع": a place or a government as the hosting verb's subject
     placev = [k for k, w in enumerate(words) if _starts(w, _PLACE_VERB_PREFIXES)]
-    for k in sorted(hostv + placev):
-        subj = next((c for c in cities if 0 < c.first_token - k <= 3), None)
-        if subj is None:          # "أن روما ستستضيف في 28 يونيو اجتماعا": the city before the verb
-            subj = next((c for c in cities if c.last_token == k), None)
-        target = next(((n, mm) for (n, _), mm in zip(candidates, out) if 0 < n - k <= 12), None)
-        if subj is not None and target is not None and target[1].city is None and subj.last_token <= target[0]:
-            target[1].set_city(subj, 0.8, "city as subject of a hosting verb")
+    receivev = [k for k, f in enumerate(flags) if f & _F_RECEIVE]
+    _place_subjects(sent, words, sorted(set(hostv + receivev)), placev, splaces, spers, candidates, out)
     for k in invite:
         _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
     # "تحت رعاية رئيس الوزراء X"، "برعاية X": the patron hosts
@@ -372,6 +367,127 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
             _take_hosts(owner(min(n for n in nouns if n > k)), sent, k + 1, spers, splaces, persons,
                         person_roles, countries_only=True)
     return [mm for mm in out if mm.city or mm.country or mm.hosts or mm.host_countries or mm.date or mm.definite]
+
+
+_GOVERNMENT_NOUNS = words("government_nouns")
+_SUBJECT_SKIP = {"،", ",", "(", ")", "-", "–"}
+
+
+def _subject_after(sent: Sentence, words: list[str], k: int, splaces: list[Mention],
+                   spers: list[Mention]) -> tuple[Mention | None, str | None, int]:
+    """The subject right after the verb at ``k`` when it is a place or a government: a city (or
+    "العاصمة" + nisba), a country named (not a nisba), or a government noun phrase ("وزارة
+    الداخلية النمساوية"، "حكومة مملكة النرويج"، "الحكومة الموريتانية") — its country is the one
+    the phrase names before any punctuation.  Returns (city or None, country code or None, the
+    token after the subject); (None, None, k) when the subject is no such thing."""
+    j = k + 1
+    if j >= len(words):
+        return None, None, k
+    here = [c for c in splaces if c.first_token == j]
+    city = next((c for c in here if c.kind == "City"), None)
+    if city is not None:
+        return city, city.attrs["place"].country, city.last_token
+    country = next((c for c in here if c.kind == "Country" and not c.nisba), None)
+    if country is not None:
+        return None, country.attrs["place"].code, country.last_token
+    if not any(v in _GOVERNMENT_NOUNS for v in _bare(words[j])):
+        return None, None, k
+    # the government's noun phrase: up to punctuation, a person or another verb's subject
+    t = j + 1
+    while t < len(words) and sent.tokens[t].text not in _STOPS | {"،", ","} \
+            and not any(p.first_token == t for p in spers):
+        c = next((c for c in splaces if c.first_token == t and c.kind == "Country"), None)
+        if c is not None:
+            return None, c.attrs["place"].code, c.last_token
+        if _word_flags(words[t]) & (_F_NOUN | _F_VERBS):
+            break
+        t += 1
+    return None, None, k
+
+
+def _subject_before(sent: Sentence, words: list[str], k: int, splaces: list[Mention]) -> tuple[Mention | None, str | None]:
+    """The place named just before the verb at ``k`` as its subject (SVO: "أن روما ستستضيف"،
+    "المنامة سوف تستضيف"، "دولة قطر ستحتضن"): a city or a country named (not a nisba)."""
+    j = k - 1 if k >= 1 and words[k - 1] not in {"سوف"} else k - 2
+    if j < 0:
+        return None, None
+    ending = [c for c in splaces if c.last_token == j + 1]
+    city = next((c for c in ending if c.kind == "City"), None)
+    if city is not None:
+        return city, city.attrs["place"].country
+    country = next((c for c in ending if c.kind == "Country" and not c.nisba), None)
+    return (None, country.attrs["place"].code) if country is not None else (None, None)
+
+
+def _meeting_object(sent: Sentence, words: list[str], start: int, candidates, out) -> "MeetingMention | None":
+    """The meeting a verb governs as its object: the first meeting word from ``start`` on in the
+    same clause (adverbials and parentheticals between are allowed: "تستضيف أوتاوا، في العشرين من
+    فبراير الجاري، اجتماعا"; a stop, reported speech or another verb's clause is not)."""
+    for (n, _), mm in zip(candidates, out):
+        if n < start:
+            continue
+        if _clause_open(words, start, n):
+            return mm
+        return None
+    return None
+
+
+def _antecedent(sent: Sentence, words: list[str], rel: int, candidates, out) -> "MeetingMention | None":
+    """The meeting word a relative pronoun at ``rel`` (الذي، التي) hangs on: the last meeting word
+    before it whose noun phrase reaches the pronoun — genitives and adjectives between, no stop,
+    no other clause, a comma only right before the pronoun ("اجتماع مجموعة عمل الاستقرار التابعة
+    للتحالف، الذي احتضنته أربيل"; not "… الانقلاب العسكري الذي شهدته نيامي" after a meeting word)."""
+    target = None
+    for (n, _), mm in zip(candidates, out):
+        if n < rel:
+            target = (n, mm)
+    if target is None:
+        return None
+    n, mm = target
+    for x in range(n + 1, rel):
+        tok = sent.tokens[x].text
+        if tok in {"،", ","} and x == rel - 1:
+            continue
+        if tok in _STOPS or tok in {"،", ","} or words[x] in _CLAUSE_BREAK or words[x] in {"الذي", "التي", "الذين"}:
+            return None
+    return mm
+
+
+def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out) -> None:
+    """Step *place and host from the subject*: a hosting / receiving verb whose subject is a city,
+    a capital, a country or a government, and whose object is a meeting word of its clause, places
+    that meeting in the city and makes the government of the city (or the country) its host.
+    Three clause shapes: verb–subject–object ("احتضنت أبوظبي، اليوم، اجتماع …"), subject–verb–object
+    ("أن المنامة سوف تستضيف … اجتماع") and the relative clause after the meeting word ("الاجتماع
+    الذي احتضنته أربيل"، "… الذي استضافته وزارة الداخلية الكينية").  A verb of witnessing
+    (شهدت) places the meeting but names no host."""
+    if not out:
+        return
+    for k in sorted(set(verbs) | set(placev)):
+        hosting = k in verbs
+        raw = sent.tokens[k].text
+        if raw.startswith("ب") or raw.endswith("ة"):
+            continue                      # a masdar (باستضافة، استضافة): no clause of its own
+        relative = k >= 1 and words[k - 1] in {"الذي", "التي"} and raw.endswith(("ه", "ها"))
+        city, code, after = _subject_after(sent, words, k, splaces, spers)
+        if city is None and code is None and not relative:
+            city, code = _subject_before(sent, words, k, splaces)
+            after = k + 1
+        if city is None and code is None:
+            continue
+        if relative:
+            # the meeting word the relative clause hangs on: the last one before the verb
+            target = _antecedent(sent, words, k - 1, candidates, out)
+        else:
+            target = _meeting_object(sent, words, after, candidates, out)
+        if target is None:
+            continue
+        if city is not None and target.city is None:
+            target.set_city(city, 0.8, "city as subject of a hosting verb")
+        if hosting and code:
+            _add_host(target, f"country:{code}", sent, sent.tokens[k].start, sent.tokens[k].end)
+            target.note("host", f"country:{code}", 0.75,
+                        "place or government as subject of a hosting verb")
 
 
 _VENUE_VERB_PREFIXES = prefixes("venue_verb_prefixes")
