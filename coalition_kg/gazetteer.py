@@ -174,6 +174,16 @@ class Gazetteer:
         rest = words[1:]
         return [key(" ".join([w] + rest)) for w in clitic_variants(words[0])]
 
+    def city_readings(self, words: list[str]) -> list[str]:
+        """:meth:`readings` less those that strip a definite article the name does not have: a
+        city's name is written as it is named, with its own article or none ("الرياض"، "باريس"),
+        so "ألباريس" (a surname) is not Paris."""
+        rest = words[1:]
+        variants = clitic_variants(words[0])
+        stripped = {v[2:] for v in variants if v.startswith("ال")}
+        return [key(" ".join([w] + rest)) for w in variants if w not in stripped or ("ال" + w) not in variants
+                or any(u.startswith("لل") for u in variants)]
+
 
 def _is_arabic_name(name: str) -> bool:
     return (any(ARABIC[0] <= ch <= ARABIC[1] for ch in name)

@@ -278,9 +278,18 @@ def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, pr
 
     After a city cue ("العاصمة الأردنية عمان") a city wins over a country of the same name, and a
     city of the country the cue names wins over namesakes elsewhere."""
+    city_keys = set(gz.city_readings(words))
     for k in gz.readings(words):
         if k in gz.ambiguous and not inside_loc and not city_cue:
             return None
+        if k not in city_keys:
+            country = gz.country(k)
+            nis = gz.nisba(k) if country is None else None
+            if country is not None:
+                return "Country", country, False, "ner" if inside_loc else "gazetteer", k
+            if nis is not None:
+                return "Country", nis, True, "nisba", k
+            continue
         if city_cue:
             city = gz.city(k, prefer_country=prefer)
             if city is not None and (prefer is None or city.country == prefer or gz.country(k) is None):
@@ -514,10 +523,11 @@ def coordinated_cities(text: str, sentence: Sentence, places: list[Mention], gz:
     def city_at(i: int, j: int):
         if i < 0 or j > len(words) or i >= j or any(taken[i:j]) or not all(words[i:j]):
             return None
+        city_keys = set(gz.city_readings(words[i:j]))
         for k in gz.readings(words[i:j]):
             if gz.country(k) is not None or gz.nisba(k) is not None:
                 return None
-            city = gz.city(k)
+            city = gz.city(k) if k in city_keys else None
             if city is None or city.population < MIN_CITY_POPULATION:
                 continue
             if (k in common_words() or any(w in common_words() for w in words[i:j])) \

@@ -274,9 +274,18 @@ def echoed_names(text: str, sentences: list[Sentence], entities: list[Entity], m
     if not surnames:
         return []
     busy: dict[int, set[int]] = {}
+
+    def lone_surname(sentence: int, a: int, b: int) -> bool:
+        # the family name alone, tagged as an organization or an unknown place ("ألباريس"
+        # tagged ORG after "خوسيه مانويل ألباريس"): the person, not a second entity
+        return b - a == 1 and normalize(sent_by_index[sentence].tokens[a].text) in surnames
     for e in entities:
+        if e.type != "PERS" and lone_surname(e.sentence, e.first_token, e.last_token):
+            continue
         busy.setdefault(e.sentence, set()).update(range(e.first_token, e.last_token))
     for m in mentions:
+        if m.kind in ("Organization", "Place") and lone_surname(m.sentence, m.first_token, m.last_token):
+            continue
         busy.setdefault(m.sentence, set()).update(range(m.first_token, m.last_token))
     for e, i, j in found:
         busy.setdefault(e.sentence, set()).update(range(i, j))
