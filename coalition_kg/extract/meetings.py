@@ -354,6 +354,21 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
             _add_own_country(mm, sent, k + 1, spers, splaces, person_roles, own)   # "تستضيف بلاده الاجتماع"
         else:
             _take_hosts(mm, sent, k + 1, spers, splaces, persons, person_roles, stop=obj)
+    # "تحت رئاسة مشتركة لكل من إيطاليا والسعودية"، "وتناوب على رئاسة جلساته كل من X وY"،
+    # "ترأس X، إلى جانب Y، الاجتماع": every chair of the list hosts
+    for k in _chair_cues(sent, words):
+        if _heads_delegation(sent, words, k):
+            continue                      # "ترأس وفد بلاده"، "سيترأس وفدا يضم …": heading a delegation
+        chairs = _chair_list(sent, words, k, spers, splaces)
+        if not chairs:
+            continue
+        obj = _meeting_object(sent, words, k + 1, candidates, out)
+        mm = obj or owner(k)
+        for node, a, b in chairs:
+            if node.startswith("country:") and any(h for h in mm.hosts):
+                pass
+            _add_host(mm, node, sent, a, b)
+            mm.note("host", node, 0.75, "a chair in the list after a chairing cue")
     for k, subj in convened.items():
         mm = owner(k)
         _add_host(mm, subj.node, sent, subj.start, subj.end)
@@ -488,6 +503,127 @@ def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out)
             _add_host(target, f"country:{code}", sent, sent.tokens[k].start, sent.tokens[k].end)
             target.note("host", f"country:{code}", 0.75,
                         "place or government as subject of a hosting verb")
+
+
+_CHAIR_PREFIXES = prefixes("chair_words")
+_CHAIR_OPENERS = words("chair_list_openers")
+_SESSION_NOUNS = words("session_nouns")
+_CO_CHAIR = words("co_chair_links")
+_GROUP_NOUNS = words("group_nouns")
+_TIME_ADVERBS = words("time_adverbs")
+_CHAIR_TITLES = words("chair_title_heads")
+
+
+def _chair_cues(sent: Sentence, words: list[str]) -> list[int]:
+    """Tokens that open a list of chairs: a chairing verb (ترأس، يترأس، ترأست), برئاسة, or
+    رئاسة after تحت / على.  A verb whose object is a standing group ("يترأس هذه المجموعة
+    بالتناوب") chairs the group, not the meeting."""
+    out = []
+    for k, w in enumerate(words):
+        bare = _bare(w)
+        if not _starts(w, _CHAIR_PREFIXES):
+            continue
+        if "رياسه" in bare and not w.startswith("ب") and not (k > 0 and words[k - 1] in {"تحت", "على", "علي"}):
+            continue
+        nxt = [x for x in range(k + 1, min(len(words), k + 3)) if words[x] not in {"هذه", "هذا"}]
+        if nxt and any(v in _GROUP_NOUNS for v in _bare(words[nxt[0]])):
+            continue
+        if w.endswith(("ها", "ه")) and k > 0 and words[k - 1] in {"الذي", "التي"}:
+            continue                  # a relative clause: read by the hosting-verb step
+        out.append(k)
+    return out
+
+
+def _heads_delegation(sent: Sentence, words: list[str], k: int) -> bool:
+    """The chairing verb at ``k`` heads a delegation: a delegation noun (وفد، وفدها، الوفد) is
+    its object or follows its subject in the same clause, before any meeting word."""
+    for x in range(k + 1, len(words)):
+        if sent.tokens[x].text in _STOPS or words[x] in _CLAUSE_BREAK or _word_flags(words[x]) & _F_NOUN:
+            return False
+        if any(v.startswith(("وفد", "وفود")) for v in _bare(words[x])):
+            return True
+    return False
+
+
+def _chair_list(sent: Sentence, words: list[str], k: int, spers: list[Mention],
+                splaces: list[Mention]) -> list[tuple[str, int, int]]:
+    """Step *chairs*: the coordinated chairs after a chairing cue at ``k``, as (node, start, end).
+
+    Each conjunct is a noun phrase: a person with the titles before and after the name, a country,
+    or a title whose nisba names a country ("المبعوثين البريطاني والإماراتي"، "المدير العام …
+    في وزارة الخارجية الألمانية"، "الجانبين الإيطالي والأمريكي").  Openers ("مشتركة لكل من"،
+    "بالتناوب") and the sitting chaired ("الجلسة الافتتاحية"، "جلسات المؤتمر") may come first;
+    conjuncts are joined by و, "، و", "إلى جانب" or "بالاشتراك مع", with a time adverbial allowed
+    before a link.  The list ends at anything else: a stop, a clause, a participation phrase."""
+    n = len(words)
+    person_at = {p.first_token: p for p in spers}
+    place_at = {c.first_token: c for c in splaces if c.kind == "Country"}
+    t = k + 1
+    while t < n and (words[t] in _CHAIR_OPENERS or any(v in _SESSION_NOUNS for v in _bare(words[t]))
+                     or _word_flags(words[t]) & (_F_NOUN | _F_BACKREF)):
+        t += 1
+    found: list[tuple[str, int, int]] = []
+
+    def link_at(x: int) -> int | None:
+        """Start of the next conjunct if a link stands at ``x``, else None."""
+        y = x
+        while y < n and words[y] in _TIME_ADVERBS:
+            y += 1
+        if y < n and sent.tokens[y].text in {"،", ","}:
+            y += 1
+        if y + 1 < n and words[y] in {"الي", "الى"} and words[y + 1] in _CO_CHAIR:
+            return y + 2
+        if y + 1 < n and words[y] == "بالاشتراك" and words[y + 1] == "مع":
+            return y + 2
+        if y < n and words[y].startswith("و") and len(words[y]) > 2 and (
+                y in person_at or y in place_at or _head_at(words[y][1:])
+                or any(v in _CHAIR_TITLES for v in _bare(words[y][1:])) or words[y][1:] in _CHAIR_OPENERS):
+            return y
+        return None
+
+    while t < n:
+        x, item, nisbas = t, None, []
+        while x < n:
+            tok = sent.tokens[x].text
+            if tok in _STOPS or words[x] in _CLAUSE_BREAK or words[x] in _PART_NOUNS or x in person_at and item:
+                break
+            if x > t and link_at(x) is not None and (item or nisbas):
+                break
+            if tok in {"،", ","}:
+                break
+            if x in person_at:
+                p = person_at[x]
+                item, x = (p.node, p.start, p.end), p.last_token
+                # the person's own title after the name ("X وزير الخارجية السعودي"): skip it
+                if x < n and words[x] in ROLE_HEADS:
+                    while x < n and sent.tokens[x].text not in _STOPS | {"،", ","} and link_at(x) is None \
+                            and x not in person_at:
+                        x += 1
+                break
+            if x in place_at:
+                c = place_at[x]
+                nisbas.append((c.node, c.start, c.end))
+                x = c.last_token
+                continue
+            if _word_flags(words[x]) & (_F_NOUN | _F_VERBS) and (item or nisbas):
+                break
+            x += 1
+        if item:
+            found.append(item)
+        elif nisbas:
+            found.append(nisbas[0])       # "… في دولة الإمارات العربية المتحدة": the country it names
+            # (the first: "المبعوث الخاص للرئيس الأمريكي إلى سوريا" is the American envoy)
+        else:
+            break
+        nxt = link_at(x)
+        if nxt is None:
+            break
+        t = nxt
+        if words[t].startswith("و") and t not in person_at and t not in place_at:
+            pass
+        while t < n and (words[t] in _CHAIR_OPENERS):
+            t += 1
+    return found
 
 
 _VENUE_VERB_PREFIXES = prefixes("venue_verb_prefixes")
