@@ -27,6 +27,7 @@ from .text import Sentence, normalize
 
 # Words that introduce a city name: "مدينة الكويت", "العاصمة الفرنسية باريس", and the dual
 # "مدينتي الموصل والرمادي" (the second of the pair is reached by coordination: coordinated_cities)
+LOCATIVE_WORDS = {"في", "فى", "الي", "الى", "من"}
 CITY_CUES = {"مدينه", "العاصمه", "عاصمه", "مدينتي", "مدينتا"}
 # Words that make the next name a region, not a city: "منطقة الساحل", "شمال سيناء"
 REGION_WORDS = {"منطقه", "اقليم", "ولايه", "محافظه", "شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي",
@@ -232,8 +233,11 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
             prev = words[i - 1] if i > 0 else ""
             cue_nisba = gz.nisba(key(prev)) if i > 1 and _city_cue(words[i - 2]) else None
             cue = _city_cue(prev) or cue_nisba is not None
+            # "في المنامة"، "بأربيل"، "لوارسو": a town behind a locative preposition is a safer guess
+            # than one anywhere (bigger towns are scanned everywhere)
+            locative = prev in LOCATIVE_WORDS or (span_words[0][:1] in "بل" and key(span_words[0][1:]) != "")
             m = _match(span_words, gz, inside, cue, cue_nisba.code if cue_nisba else None,
-                       scan_cities=not any(in_other[i:i + n]))
+                       scan_cities=not any(in_other[i:i + n]), locative=locative)
             if m is None:
                 continue
             kind, place, is_nisba, source, matched = m
@@ -273,7 +277,7 @@ def _city_cue(word: str) -> bool:
 
 
 def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, prefer: str | None = None,
-           scan_cities: bool = True):
+           scan_cities: bool = True, locative: bool = False):
     """(kind, place, is_nisba, source, key) for a run of normalized words, or None.
 
     After a city cue ("العاصمة الأردنية عمان") a city wins over a country of the same name, and a
@@ -303,6 +307,9 @@ def _match(words: list[str], gz: Gazetteer, inside_loc: bool, city_cue: bool, pr
         city = gz.city(k)
         if city is not None and (inside_loc or city_cue):
             return "City", city, False, "ner" if inside_loc else "cue", k
+        if city is not None and scan_cities and locative and city.population >= MIN_CITY_POPULATION \
+                and k not in common_words() and k not in gz.ambiguous and not any(w in common_words() for w in words):
+            return "City", city, False, "locative", k
         if city is not None and scan_cities and city.population >= MIN_SCANNED_CITY_POPULATION \
                 and k not in common_words() and k not in gz.ambiguous and not any(w in common_words() for w in words) \
                 and not _accusative_of_word(words):
@@ -566,6 +573,17 @@ def coordinated_cities(text: str, sentence: Sentence, places: list[Mention], gz:
 DATELINE_MARKS = {"-", "–", "—", "/", "(", ":"}
 
 
+def dateline_follows(sent: Sentence, t: int) -> bool:
+    """Token ``t`` continues a dateline after its city: a dash or an agency in brackets
+    ("الكويت - كونا -"، "عمان (بترا)") or "في" + a day number ("أبوظبي في ١٢ يونيو / وام /")."""
+    toks = sent.tokens
+    if t >= len(toks) or t == 0:
+        return False
+    if toks[t].text in DATELINE_MARKS:
+        return True
+    return normalize(toks[t].text) in {"في", "فى"} and t + 1 < len(toks) and toks[t + 1].text.isdigit()
+
+
 def _dateline_city(sentences: list[Sentence], mentions: list[Mention], gz: Gazetteer) -> None:
     """A dateline names the city the report comes from ("الكويت - كونا -"): a country name that
     opens the article (its first or second line) and is followed by a dash or an agency in
@@ -574,9 +592,20 @@ def _dateline_city(sentences: list[Sentence], mentions: list[Mention], gz: Gazet
     for sent in sentences[:2]:
         head = [m for m in mentions if m.sentence == sent.index and m.first_token == 0]
         if not head:
+            # a town the tagger missed, opening the article as a dateline ("مسقط في ٦ ذي القعدة …
+            # /العمانية/"، "أبوظبي - وام"): the gazetteer's city of that name
+            if sent.tokens and dateline_follows(sent, 1):
+                w = normalize(sent.tokens[0].text)
+                city = next((c for k in gz.city_readings([w]) if (c := gz.city(k)) is not None
+                             and c.population >= MIN_CITY_POPULATION and gz.country(k) is None), None)
+                if city is not None:
+                    tok = sent.tokens[0]
+                    mentions.append(Mention(f"city:{city.code}", "City", tok.text, tok.start, tok.end, sent.index,
+                                            0, 1, "dateline", 0.5, attrs={"place": city, "label_ar": city.name_ar}))
+                    return
             continue
         m = head[0]
-        if len(sent.tokens) <= m.last_token or sent.tokens[m.last_token].text not in DATELINE_MARKS:
+        if not dateline_follows(sent, m.last_token):
             continue
         if m.kind == "Country" and not m.nisba:
             city = gz.city(key(m.text), prefer_country=m.attrs["place"].code)

@@ -39,11 +39,10 @@ def dateline_city(text: str, sentences: list[Sentence], places: list[Mention]) -
     """The city of a dateline: the article's first words name a city followed by a dash or an
     agency in brackets (a country name there was already read as its city of the same name, as
     in "الكويت - كونا -", by :func:`..linking.link`)."""
-    from ..linking import DATELINE_MARKS
+    from ..linking import dateline_follows
     for sent in sentences[:2]:
-        toks = sent.tokens
         head = [m for m in places if m.sentence == sent.index and m.first_token == 0]
-        if not head or len(toks) <= head[0].last_token or toks[head[0].last_token].text not in DATELINE_MARKS:
+        if not head or not dateline_follows(sent, head[0].last_token):
             continue
         return head[0] if head[0].kind == "City" else None
     return None
@@ -56,6 +55,8 @@ def _dateline_place(text, sentences, places, frames: list[MeetingMention]) -> No
     city = dateline_city(text, sentences, places)
     if city is None or (first.country and first.country != city.attrs["place"].country):
         return
+    if first.host_countries and city.attrs["place"].country not in first.host_countries:
+        return      # hosted by another government than the dateline's: reported from elsewhere
     first.set_city(city, 0.55, "dateline")
     first.evidence.append((city.sentence, city.start, city.end, "dateline"))
 

@@ -252,7 +252,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         mm.planned = (any(w.startswith(("سيعقد", "ستعقد", "سيجتمع", "سيستضيف", "ستستضيف", "سيلتقي")) for w in window)
                       or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
                       or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
-        mm.definite = words[k].startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) or k in backref
+        mm.definite = any(v.startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) for v in _bare(words[k])) \
+            or k in backref                                   # (والاجتماع، فالمؤتمر: behind a conjunction too)
         mm.plural = any(v in _PLURAL_NOUNS for v in _bare(words[k]))
         mm.past = not mm.planned and is_past(words, k)
         clause = words[max(0, k - 8):nxt]
