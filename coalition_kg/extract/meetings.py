@@ -60,6 +60,7 @@ class MeetingMention:
     past: bool = False         # a meeting before the one reported ("آخر اجتماع"، "كان … قد عقدوا")
     venue: str | None = None   # "قاعدة أندروز الجوية": placed, even without a city
     virtual: bool = False      # by video: no city
+    other_body: bool = False   # another body's session ("اجتماع مجلس جامعة الدول العربية"): dropped
     # how sure each slot value is and which cue gave it: {(slot, value): confidence}, {(slot, value): cue}
     slot_confidence: dict = field(default_factory=dict)
     slot_cues: dict = field(default_factory=dict)
@@ -266,6 +267,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
             mm.kind = "political directors"
         elif any(_is(w, *_MINISTERIAL) for w in clause):
             mm.kind = "ministerial"
+        mm.other_body = _other_body(sent, words, k, orgs)
         mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
         out.append(mm)
 
@@ -382,7 +384,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         if any(v in {"عقدت", "عقد", "عقدا"} for v in _bare(w)) and any(n > k for n in nouns):
             _take_hosts(owner(min(n for n in nouns if n > k)), sent, k + 1, spers, splaces, persons,
                         person_roles, countries_only=True)
-    return [mm for mm in out if mm.city or mm.country or mm.hosts or mm.host_countries or mm.date or mm.definite]
+    return [mm for mm in out if (mm.city or mm.country or mm.hosts or mm.host_countries or mm.date or mm.definite)
+            and not mm.other_body]
 
 
 _GOVERNMENT_NOUNS = words("government_nouns")
@@ -625,6 +628,31 @@ def _chair_list(sent: Sentence, words: list[str], k: int, spers: list[Mention],
         while t < n and (words[t] in _CHAIR_OPENERS):
             t += 1
     return found
+
+
+_OTHER_BODY = words("other_body_words")
+
+
+def _other_body(sent: Sentence, words: list[str], k: int, orgs) -> bool:
+    """Step *whose meeting*: the meeting word at ``k`` is another body's session when its genitive
+    chain (the words that follow it up to a preposition of place, a relative pronoun, a stop or a
+    verb) names another body ("اجتماع مجلس جامعة الدول العربية"، "القمة العربية"، "اجتماعا للمجلس
+    الأعلى للدفاع"، "اجتماع وزراء خارجية دول حلف شمال الأطلسي") and not the coalition
+    ("الاجتماع الوزاري للتحالف" is the coalition's)."""
+    other = False
+    for x in range(k + 1, len(words)):
+        tok = sent.tokens[x].text
+        w = words[x]
+        if tok in _STOPS or tok in {"،", ",", "(", ")"} or w in {"في", "فى", "الذي", "التي", "حيث"} \
+                or w in _CLAUSE_BREAK or (x > k + 1 and _word_flags(w) & (_F_VERBS | _F_NOUN)):
+            break
+        bare = _bare(w)
+        if any(v in {"التحالف", "تحالف"} for v in bare) or any(
+                m.first_token == x and m.node == "org:global-coalition" for m in orgs):
+            return False
+        if any(v in _OTHER_BODY for v in bare):
+            other = True
+    return other
 
 
 _VENUE_VERB_PREFIXES = prefixes("venue_verb_prefixes")
