@@ -201,7 +201,7 @@ def _nisba_keys(name_key: str) -> list[str]:
         if base.endswith("يا") and len(base) > 4:
             stems = [base[:-2], base[:-1]]
         elif base.endswith("ا"):
-            stems = [base[:-1]]
+            stems = [base[:-1], base + "و"]      # كندا → كندي; النمسا → نمساوي
         else:
             stems = [base]
         for stem in stems:

@@ -283,7 +283,11 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
     # "تستضيف وزارة الداخلية النمساوية الاجتماع": a place or a government as the hosting verb's subject
     placev = [k for k, w in enumerate(words) if _starts(w, _PLACE_VERB_PREFIXES)]
     receivev = [k for k, f in enumerate(flags) if f & _F_RECEIVE]
-    _place_subjects(sent, words, sorted(set(hostv + receivev)), placev, splaces, spers, candidates, out)
+    # "تعتزم استضافة اجتماع": the intention verb stands for the hosting verb
+    intend = [k for k in range(len(words) - 1) if any(v in _INTENTION for v in _bare(words[k]))
+              and flags[k + 1] & _F_HOST_VERB]
+    _place_subjects(sent, words, sorted(set(hostv + receivev + intend)), placev, splaces, spers, candidates, out,
+                    person_roles, intend)
     for k in invite:
         _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
     # "تحت رعاية رئيس الوزراء X"، "برعاية X": the patron hosts
@@ -472,7 +476,11 @@ def _antecedent(sent: Sentence, words: list[str], rel: int, candidates, out) -> 
     return mm
 
 
-def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out) -> None:
+_INTENTION = words("intention_verbs")
+
+
+def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out, person_roles=None,
+                    intend=()) -> None:
     """Step *place and host from the subject*: a hosting / receiving verb whose subject is a city,
     a capital, a country or a government, and whose object is a meeting word of its clause, places
     that meeting in the city and makes the government of the city (or the country) its host.
@@ -485,14 +493,28 @@ def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out)
     for k in sorted(set(verbs) | set(placev)):
         hosting = k in verbs
         raw = sent.tokens[k].text
-        if raw.startswith("ب") or raw.endswith("ة"):
+        if raw.startswith(("ب", "ل")) and k not in intend or raw.endswith("ة") and k not in intend:
             continue                      # a masdar (باستضافة، استضافة): no clause of its own
+        if k - 1 in intend:
+            continue                      # the masdar after "تعتزم": read at the intention verb
         relative = k >= 1 and words[k - 1] in {"الذي", "التي"} and raw.endswith(("ه", "ها"))
         city, code, after = _subject_after(sent, words, k, splaces, spers)
         if city is None and code is None and not relative:
             city, code = _subject_before(sent, words, k, splaces)
             after = k + 1
+        if k in intend:
+            after = max(after, k + 2)
         if city is None and code is None:
+            # "إن بلاده ستستضيف في سبتمبر المقبل اجتماعا"، "«حكومتنا تعتزم استضافة اجتماع»":
+            # the speaker's own country or government as the subject
+            own_at = next((j for j in (k - 1, k - 2, k + 1) if 0 <= j < len(words)
+                           and (j != k - 2 or words[k - 1] == "سوف") and _own_country_word(words, j, splaces)), None)
+            if own_at is None or person_roles is None or not hosting:
+                continue
+            target = _meeting_object(sent, words, max(after, own_at + 1), candidates, out)
+            if target is not None:
+                _add_own_country(target, sent, own_at, spers, splaces, person_roles,
+                                 _own_country_word(words, own_at, splaces))
             continue
         if relative:
             # the meeting word the relative clause hangs on: the last one before the verb
