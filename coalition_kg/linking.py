@@ -15,6 +15,8 @@ Nothing here is specific to any article: the data comes from CLDR, ISO 3166 and 
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -456,6 +458,32 @@ def org_key(surface: str) -> tuple[str, OrgEntry | None]:
             first = variant
             break
     return key(" ".join([first] + words[1:])), None
+
+
+def retype_places(sentences: list[Sentence], entities: list[Entity]) -> list[Entity]:
+    """The tagger's one-word persons that are towns of the gazetteer: a city's name as the subject
+    of a verb ("استضافت براغ أمس …") is often tagged PERS.  A single word that is a city of at least
+    :data:`MIN_CITY_POPULATION` (its clitics stripped, as the city is named), not a word of person
+    names and not an ordinary word, is re-typed LOC; the linker then reads it as that city."""
+    gz = gazetteer.load()
+    names = person_name_words()
+    by_index = {s.index: s for s in sentences}
+    # (a word of a person named in full elsewhere is that person: "جيبو" after "عثمان إلياسو جيبو")
+    surnames = {normalize(by_index[e.sentence].tokens[x].text) for e in entities
+                if e.type == "PERS" and e.last_token - e.first_token > 1 for x in range(e.first_token, e.last_token)}
+    out = []
+    for e in entities:
+        if e.type == "PERS" and e.last_token - e.first_token == 1:
+            w = normalize(by_index[e.sentence].tokens[e.first_token].text)
+            if w in surnames:
+                out.append(e)
+                continue
+            city = next((c for k in gz.city_readings([w]) if (c := gz.city(k)) is not None), None)
+            if city is not None and city.population >= MIN_CITY_POPULATION and w not in names \
+                    and not any(v in names or v in common_words() for v in clitic_variants(w)):
+                e = dataclasses.replace(e, type="LOC")
+        out.append(e)
+    return out
 
 
 def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Mention]:

@@ -53,7 +53,8 @@ def process_article(article: Article, recognizer) -> ArticleResult:
 
 def extract_article(article: Article, sentences: list[Sentence], entities: list[Entity]) -> ArticleResult:
     text = article.text
-    mentions = linking.link(text, sentences, entities)                        # type & link
+    entities = linking.retype_places(sentences, entities)                      # type & link
+    mentions = linking.link(text, sentences, entities)
     people = names.article_persons(article, sentences, entities, mentions)    # persons and roles
     mentions = people.mentions
     places = [m for m in mentions if m.kind in ("Country", "City")]

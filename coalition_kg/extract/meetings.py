@@ -404,6 +404,12 @@ def _subject_after(sent: Sentence, words: list[str], k: int, splaces: list[Menti
     the phrase names before any punctuation.  Returns (city or None, country code or None, the
     token after the subject); (None, None, k) when the subject is no such thing."""
     j = k + 1
+    # "شهدت العاصمة الأردنية عمّان"، "احتضنت مدينة …": the capital's description before its name
+    while j < len(words) and (any(v in _CAPITAL_WORDS | {"مدينه"} for v in _bare(words[j]))
+                              or any(c.first_token == j and c.nisba for c in splaces)) \
+            and not any(c.first_token == j and c.kind == "City" for c in splaces):
+        nis = next((c for c in splaces if c.first_token == j and c.nisba), None)
+        j = nis.last_token if nis is not None else j + 1
     if j >= len(words):
         return None, None, k
     here = [c for c in splaces if c.first_token == j]
@@ -467,11 +473,25 @@ def _antecedent(sent: Sentence, words: list[str], rel: int, candidates, out) -> 
     if target is None:
         return None
     n, mm = target
+    # the noun phrase: after a definite noun only definite adjectives or prepositional genitives
+    # follow ("الاجتماع الوزاري للتحالف"); an indefinite noun takes its genitive ("اجتماع مجموعة
+    # عمل الاستقرار"); an indefinite word after a definite one opens another phrase ("في الاجتماع
+    # تداعيات الزلزال الذي شهدته …": the relative hangs on الزلزال)
+    definite = words[n].startswith(("ال", "وال", "فال"))
     for x in range(n + 1, rel):
         tok = sent.tokens[x].text
+        w = words[x]
         if tok in {"،", ","} and x == rel - 1:
             continue
-        if tok in _STOPS or tok in {"،", ","} or words[x] in _CLAUSE_BREAK or words[x] in {"الذي", "التي", "الذين"}:
+        if tok in _STOPS or tok in {"،", ","} or w in _CLAUSE_BREAK or w in {"الذي", "التي", "الذين"}:
+            return None
+        if not tok.isalpha():
+            continue
+        if w.startswith(("ال", "لل")):
+            definite = True
+        elif w[:1] in "لب" and len(w) > 3:
+            definite = False          # a prepositional genitive ("لمحاربة عصابة داعش")
+        elif definite:
             return None
     return mm
 

@@ -1,0 +1,189 @@
+"""The clause steps of the meeting reader, one pattern class each, on sentences written for these
+tests (none copied from a seed or a development article), through the real NER model: place and
+host from the subject, the list of chairs, whose meeting, town behind a locative, dateline forms,
+and per-article evaluation."""
+
+from pathlib import Path
+
+from coalition_kg import gazetteer
+from coalition_kg.pipeline import process_article
+from coalition_kg.reader import Article
+
+
+def read(recognizer, text: str, aid: str = "t"):
+    return process_article(Article(aid, Path(f"{aid}.txt"), text, "0" * 64), recognizer)
+
+
+def city_id(name_ar: str) -> str:
+    return f"city:{gazetteer.load().city(gazetteer.key(name_ar)).code}"
+
+
+def host_countries(res) -> set[str]:
+    return {c for m in res.meetings for c in m.host_countries}
+
+
+def host_names(res) -> set[str]:
+    by_node = {m.node: m.text for m in res.person_mentions}
+    return {by_node[h] for m in res.meetings for h in m.hosts}
+
+
+def cities(res) -> set[str]:
+    return {m.city.node for m in res.meetings if m.city is not None}
+
+
+# --- place and host from the subject -------------------------------------------------------------
+
+def test_city_as_subject_with_an_adverbial_before_the_object(recognizer):
+    res = read(recognizer, "تستضيف هلسنكي، يوم الخميس المقبل، اجتماعا لمجموعة عمل الاتصالات التابعة للتحالف "
+                           "الدولي ضد داعش بمشاركة خبراء من ثلاثين دولة.")
+    assert cities(res) == {city_id("هلسنكي")}
+    assert host_countries(res) == {"FI"}
+
+
+def test_city_before_the_verb_with_sawfa(recognizer):
+    res = read(recognizer, "وأوضح المتحدث أن براغ سوف تستضيف، في الأسبوع الأول من آذار المقبل، اجتماعا "
+                           "للمديرين السياسيين في التحالف الدولي.")
+    assert cities(res) == {city_id("براغ")}
+    assert host_countries(res) == {"CZ"}
+
+
+def test_relative_clause_after_the_meeting_word(recognizer):
+    res = read(recognizer, "شارك وفد السنغال في اجتماع مجموعة عمل الاستقرار التابعة للتحالف الدولي، الذي "
+                           "احتضنته أكرا أمس، بحضور ممثلين عن عشرين دولة.")
+    assert cities(res) == {city_id("أكرا")}
+    assert host_countries(res) == {"GH"}
+
+
+def test_a_relative_clause_on_another_noun_places_no_meeting(recognizer):
+    res = read(recognizer, "وناقش المشاركون في الاجتماع تداعيات الزلزال المدمر الذي شهدته زغرب في الربيع "
+                           "الماضي على خطط الاستقرار.")
+    assert city_id("زغرب") not in cities(res)
+
+
+def test_a_ministry_as_the_hosting_subject(recognizer):
+    res = read(recognizer, "تستضيف وزارة الخارجية التشيكية، منذ صباح اليوم، اجتماعا لمجموعة عمل المقاتلين "
+                           "الإرهابيين الأجانب التابعة للتحالف الدولي.")
+    assert host_countries(res) == {"CZ"}
+
+
+def test_the_speakers_own_country_with_an_adverbial(recognizer):
+    res = read(recognizer, "قال وزير الخارجية البولندي ماريك نوفاك إن بلاده ستستضيف في أيار المقبل اجتماعا "
+                           "للمديرين السياسيين في التحالف الدولي.")
+    assert host_countries(res) == {"PL"}
+    assert host_names(res) == set()          # the speaker's country hosts, not the speaker
+
+
+def test_an_intention_verb_before_a_hosting_masdar(recognizer):
+    res = read(recognizer, "وقال وزير الدفاع الفنلندي يوها كاليو للصحفيين: \"حكومتنا تعتزم استضافة اجتماع "
+                           "لوزراء دفاع دول التحالف في هلسنكي\".")
+    assert host_countries(res) == {"FI"}
+
+
+# --- the list of chairs ---------------------------------------------------------------------------
+
+def test_joint_chairmanship_of_countries(recognizer):
+    res = read(recognizer, "وعقد اجتماع مجموعة عمل الاستقرار في التحالف الدولي في مونتريال تحت رئاسة مشتركة "
+                           "لكل من كندا واليابان والبرازيل، وبمشاركة ممثلين عن أربعين دولة.")
+    assert host_countries(res) == {"CA", "JP", "BR"}
+
+
+def test_chairs_named_by_a_plural_title_and_nisbas(recognizer):
+    res = read(recognizer, "ويعقد اجتماع مجموعة عمل الاتصالات التابعة للتحالف الدولي في ريغا تحت رئاسة "
+                           "مشتركة للمبعوثين الكندي والياباني.")
+    assert host_countries(res) == {"CA", "JP"}
+
+
+def test_titles_joined_without_names(recognizer):
+    res = read(recognizer, "وعقدت مجموعة عمل الاستقرار في التحالف الدولي اجتماعها في تالين تحت رئاسة مساعد "
+                           "وزير الخارجية في مملكة الدنمارك والمدير العام للشؤون السياسية في وزارة الخارجية "
+                           "الفنلندية، وبمشاركة ممثلين عن ثلاثين دولة.")
+    assert host_countries(res) == {"DK", "FI"}
+
+
+def test_co_chair_after_an_adverbial_and_ila_janib(recognizer):
+    res = read(recognizer, "ترأس وزير الخارجية الكندي روبرت ماكلين أمس الثلاثاء، إلى جانب وزيرة الخارجية "
+                           "اليابانية هيروكو تاناكا، الاجتماع الوزاري للتحالف الدولي في مونتريال.")
+    assert host_names(res) == {"روبرت ماكلين", "هيروكو تاناكا"}
+
+
+def test_turns_at_chairing_the_sessions(recognizer):
+    res = read(recognizer, "احتضنت ريغا اليوم اجتماعا إقليميا للتحالف الدولي ضد داعش، وتناوب على رئاسة "
+                           "جلسات الاجتماع كل من وزير الخارجية اللاتفي يانيس بيرزينش ووزيرة الخارجية "
+                           "الإستونية كادري ساروس.")
+    assert host_names(res) == {"يانيس بيرزينش", "كادري ساروس"}
+
+
+def test_heading_a_delegation_is_no_chair(recognizer):
+    res = read(recognizer, "استضافت براغ اليوم اجتماعا للتحالف الدولي ضد داعش. وترأس وزير الداخلية "
+                           "الكندي روبرت ماكلين وفد بلاده إلى الاجتماع.")
+    assert "روبرت ماكلين" not in host_names(res)
+    assert host_countries(res) == {"CZ"}
+
+
+def test_chairing_a_standing_group_is_not_chairing_the_meeting(recognizer):
+    res = read(recognizer, "احتضنت أكرا اليوم اجتماع مجموعة التركيز الإفريقية للتحالف الدولي. ويترأس هذه "
+                           "المجموعة بالتناوب كل من كندا واليابان.")
+    assert host_countries(res) == {"GH"}
+
+
+# --- whose meeting --------------------------------------------------------------------------------
+
+def test_another_bodys_session_is_no_coalition_meeting(recognizer):
+    res = read(recognizer, "وكان الوزيران قد التقيا على هامش اجتماع مجلس جامعة الدول العربية في القاهرة، "
+                           "كما ترأس الرئيس في قصره اجتماعا للمجلس الأعلى للدفاع.")
+    assert cities(res) == set()
+    assert host_names(res) == set()
+
+
+def test_the_coalitions_own_council_stays_a_meeting(recognizer):
+    res = read(recognizer, "استضافت براغ أمس الاجتماع الوزاري للتحالف الدولي ضد داعش.")
+    assert cities(res) == {city_id("براغ")}
+
+
+# --- towns behind a locative, datelines -----------------------------------------------------------
+
+def test_a_definite_article_the_name_lacks_is_no_city():
+    gz = gazetteer.load()
+    assert "باريس" not in gz.city_readings(["الباريس"])     # a surname, not Paris
+    assert "رياض" not in gz.city_readings(["الرياض"]) or gz.city(gazetteer.key("الرياض")) is not None
+    assert gazetteer.key("باريس") in gz.city_readings(["بباريس"])    # a preposition is stripped
+
+
+def test_dateline_with_fi_and_a_day_number(recognizer):
+    res = read(recognizer, "كيغالي في ٤ يونيو / وكالات / ترأس وزير الخارجية الرواندي جان موغابو اليوم اجتماعا "
+                           "لمجموعة التركيز الإفريقية التابعة للتحالف الدولي.")
+    assert cities(res) == {city_id("كيغالي")}
+    (mm,) = res.meetings
+    assert mm.slot_cues[("city", mm.city.node)] == "dateline"
+
+
+def test_dateline_is_no_place_for_a_meeting_another_government_hosts(recognizer):
+    res = read(recognizer, "كيغالي - وكالات - استضافت الحكومة الكندية أمس اجتماعا لمجموعة عمل الاتصالات "
+                           "التابعة للتحالف الدولي.")
+    assert host_countries(res) == {"CA"}
+    assert cities(res) == set()
+
+
+def test_nisba_of_a_name_in_alif_takes_waw():
+    gz = gazetteer.load()
+    assert gz.nisba(gazetteer.key("النمساوية")).code == "AT"
+    assert gz.nisba(gazetteer.key("الكندي")).code == "CA"
+
+
+# --- measuring one article at a time ----------------------------------------------------------------
+
+def test_per_article_scores_each_article_alone(recognizer, tmp_path):
+    import json
+    from coalition_kg.evaluation import evaluate_per_article
+    a = read(recognizer, "استضافت براغ أمس اجتماعا للتحالف الدولي ضد داعش.", "a1")
+    b = read(recognizer, "استضافت هلسنكي أمس اجتماعا للتحالف الدولي ضد داعش.", "b1")
+    gold = {"a1": {"meetings": [{"city": "Prague", "host_countries": ["CZ"], "hosts": []}], "persons": []},
+            "b1": {"meetings": [{"city": "Helsinki", "host_countries": ["DE"], "hosts": []}], "persons": []}}
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    rep = evaluate_per_article([a, b], path, {"first": ("a",)})
+    assert rep["all"]["articles"] == 2 and rep["first"]["articles"] == 1
+    assert rep["all"]["whw_cities"]["tp"] == 2
+    assert rep["all"]["whw_host_countries"] == {"p": 0.5, "r": 0.5, "f1": 0.5, "tp": 1, "fp": 1, "fn": 1}
+    assert rep["first"]["whw_host_countries"]["f1"] == 1.0
+    assert rep["first"]["all_right"] == 1 and rep["all"]["all_right"] == 1
