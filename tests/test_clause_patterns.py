@@ -187,3 +187,25 @@ def test_per_article_scores_each_article_alone(recognizer, tmp_path):
     assert rep["all"]["whw_host_countries"] == {"p": 0.5, "r": 0.5, "f1": 0.5, "tp": 1, "fp": 1, "fn": 1}
     assert rep["first"]["whw_host_countries"]["f1"] == 1.0
     assert rep["first"]["all_right"] == 1 and rep["all"]["all_right"] == 1
+
+
+# --- who does not host ----------------------------------------------------------------------------
+
+def test_a_delegation_head_with_a_long_title_is_no_host(recognizer):
+    res = read(recognizer, "ترأس معالي الشيخ راشد بن خليفة بن حمد آل نهيان وزير الدولة، صباح اليوم، وفد "
+                           "بلاده المشارك في الاجتماع الوزاري للتحالف الدولي المنعقد في ريغا، الذي استضافته "
+                           "جمهورية لاتفيا.")
+    assert host_names(res) == set()
+    assert host_countries(res) == {"LV"}
+
+
+def test_meeting_the_prime_minister_is_no_convening(recognizer):
+    res = read(recognizer, "ومن المقرر أن يلتقي وزير الخارجية الكندي روبرت ماكلين خلال زيارته رئيس الوزراء "
+                           "الليتواني أندريوس كوبيليوس في فيلنيوس.")
+    assert host_names(res) == set()
+
+
+def test_a_meeting_that_brought_two_ministers_together_has_no_host(recognizer):
+    res = read(recognizer, "أعلنت كندا تقديم مساعدات جديدة خلال لقاء جمع وزير الخارجية الكندي روبرت ماكلين "
+                           "ونظيره الغاني كوامي أسانتي في أكرا.")
+    assert host_names(res) == set()

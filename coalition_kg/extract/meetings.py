@@ -302,9 +302,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
     for k in hostv:
         verb = words[k]
         # "ترأس X وفد بلاده المشارك في الاجتماع": heading a delegation is taking part, not chairing
-        nxt_noun = next((n for n in nouns if n > k), len(words))
-        if any(words[x] in _DELEGATION for x in range(k + 1, min(nxt_noun, k + 12))):
-            subj = next((p for p in spers if k < p.first_token <= k + 6), None)
+        if _heads_delegation(sent, words, k):
+            subj = next((p for p in spers if k < p.first_token and _clause_open(words, k + 1, p.first_token)), None)
             if subj is not None:
                 _add_participant(owner(k), subj.node, sent, subj.start, subj.end)
             continue
@@ -1029,8 +1028,8 @@ def _officials_after(sent: Sentence, words: list[str], start: int, spers: list[M
     for j in range(start, min(len(words), start + limit)):
         if sent.tokens[j].text in _STOPS or any(p.first_token == j for p in spers):
             return None
-        if any(v in _OFFICIALS for v in _bare(words[j])):
-            return j
+        if any(v in _OFFICIALS for v in _bare(words[j])) and not (j > 0 and _head_at(words[j - 1])):
+            return j          # ("رئيس الوزراء"، "نائب رئيس الوزراء": a title, not a group of ministers)
     return None
 
 
@@ -1044,8 +1043,8 @@ def _convened(sent: Sentence, words: list[str], spers: list[Mention], flags: lis
         raw = sent.tokens[k].text
         if raw.startswith("ب") or raw.endswith("ة") or raw.endswith(("ه", "ها")) and not flags[k] & _F_CONVENE:
             continue
-        if k > 0 and words[k - 1] in {"الذي", "التي"}:
-            continue
+        if k > 0 and (words[k - 1] in {"الذي", "التي"} or flags[k - 1] & _F_NOUN):
+            continue          # "لقاء جمع X وY": the meeting brought them together; nobody hosts
         subject = next((p for p in spers if k < p.first_token <= k + 8), None)
         if subject is None or any(sent.tokens[x].text in _STOPS for x in range(k, subject.first_token)):
             continue
