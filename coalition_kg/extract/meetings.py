@@ -18,23 +18,49 @@ from ..dates import PartialDate, find_dates, relative_date
 from ..linking import Mention
 from ..text import Sentence, normalize
 from .roles import _COUNTERPART, ROLE_HEADS, _head_at
-from .lexicon import prefixes, words
+from .lexicon import verbs, words
 from .words import _bare, _is, _starts
 
 
 _MEETING_NOUNS = words("meeting_nouns")
 _PLURAL_NOUNS = words("meeting_plural_nouns")
-_MEETING_VERB_PREFIXES = prefixes("meeting_verb_prefixes")
-_HOST_VERB_PREFIXES = prefixes("host_verb_prefixes")
+_MEETING_VERBS = verbs("meeting_verbs")
+_HOST_VERBS = verbs("host_verbs")
 # "استقبل وزير الخارجية المغربي ناصر بوريطة نظيره الأمريكي": a reception is a (bilateral)
 # meeting hosted by the one who receives
 _PART_NOUNS = words("participation_nouns")
-_PART_WORDS = words("participation_verbs")
-_RECEIVE_PREFIXES = prefixes("receive_verb_prefixes")
+_PART_VERBS = verbs("participation_verbs")
+_RECEIVE_VERBS = verbs("receive_verbs")
 _DELEGATION = words("delegation_nouns")
-_ADOPT_PREFIXES = prefixes("adopt_verb_prefixes")
+_ADOPT_VERBS = verbs("adopt_verbs")
 _MINISTERIAL = words("ministerial_words")
 _DIRECTORS = words("director_words")
+
+
+@lru_cache(maxsize=1 << 16)     # asked of every word with each verb lexicon
+def _form_of_cached(word: str, lexicon_id: int) -> str | None:
+    forms = _VERB_LEXICONS[lexicon_id]
+    for v in _bare(word):
+        kind = forms.get(v)
+        if kind is not None:
+            return kind
+    return None
+
+
+_VERB_LEXICONS: dict[int, dict[str, str]] = {}
+
+
+def _form_of(word: str, forms: dict[str, str]) -> str | None:
+    """Which form of a verb of ``forms`` (a :func:`.lexicon.verbs` map) the normalized ``word``
+    is, its prepositions stripped too (لاستضافة), or None."""
+    _VERB_LEXICONS.setdefault(id(forms), forms)
+    return _form_of_cached(word, id(forms))
+
+
+def is_future(word: str) -> bool:
+    """A future form (سيستضيف، ستحتضن، سيترأس، ستستقبل…) of any verb the meeting reader knows."""
+    return any(_form_of(word, f) == "future" for f in (_MEETING_VERBS, _HOST_VERBS, _VENUE_VERBS, _RECEIVE_VERBS,
+                                                         _CONVENE_VERBS, _CHAIR_VERBS))
 
 
 @dataclass
@@ -108,7 +134,7 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
     words = [normalize(t.text) for t in sent.tokens]
     out = []
     for k, w in enumerate(words):
-        if not _starts(w, _RECEIVE_PREFIXES) or w.startswith("ب"):
+        if not _form_of(w, _RECEIVE_VERBS) or w.startswith("ب"):
             continue
         subject = next((p for p in spers if k < p.first_token <= k + 6), None)
         if subject is None:
@@ -141,7 +167,7 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
         _add_host(mm, subject.node, sent, subject.start, subject.end)
         dates = [(abs(a - k), d) for d, a, b in find_dates(sent) if d.year or d.month]
         mm.date = min(dates, key=lambda x: x[0])[1].anchored(art_date) if dates else relative_date(sent, art_date)
-        mm.planned = w.startswith(("سيستقبل", "ستستقبل"))
+        mm.planned = _form_of(w, _RECEIVE_VERBS) == "future"
         mm.evidence.append((sent.index, mm.start, mm.end, "meeting-rules"))
         out.append(mm)
     return out
@@ -250,7 +276,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         near = [(abs(a - anchor), d) for d, a, b in dates if prev < a < nxt and min(abs(a - anchor), abs(b - anchor)) <= 20]
         mm.date = min(near, key=lambda x: x[0])[1].anchored(art_date) if near else relative_date(sent, art_date)
         window = words[max(0, k - 5):k + 4]
-        mm.planned = (any(w.startswith(("سيعقد", "ستعقد", "سيجتمع", "سيستضيف", "ستستضيف", "سيلتقي")) for w in window)
+        mm.planned = (any(is_future(w) for w in window)
                       or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
                       or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
         mm.definite = any(v.startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) for v in _bare(words[k])) \
@@ -281,10 +307,10 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
 
     # "احتضنت العاصمة الأمريكية واشنطن، أمس الخميس، اجتماعا"، "الاجتماع الذي احتضنته أربيل"،
     # "تستضيف وزارة الداخلية النمساوية الاجتماع": a place or a government as the hosting verb's subject
-    placev = [k for k, w in enumerate(words) if _starts(w, _PLACE_VERB_PREFIXES)]
+    placev = [k for k, w in enumerate(words) if _form_of(w, _PLACE_VERBS)]
     receivev = [k for k, f in enumerate(flags) if f & _F_RECEIVE]
     # "تعتزم استضافة اجتماع": the intention verb stands for the hosting verb
-    intend = [k for k in range(len(words) - 1) if any(v in _INTENTION for v in _bare(words[k]))
+    intend = [k for k in range(len(words) - 1) if _form_of(words[k], _INTENTION)
               and flags[k + 1] & _F_HOST_VERB]
     _place_subjects(sent, words, sorted(set(hostv + receivev + intend)), placev, splaces, spers, candidates, out,
                     person_roles, intend)
@@ -495,7 +521,7 @@ def _antecedent(sent: Sentence, words: list[str], rel: int, candidates, out) -> 
     return mm
 
 
-_INTENTION = words("intention_verbs")
+_INTENTION = verbs("intention_verbs")
 
 
 def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out, person_roles=None,
@@ -550,7 +576,7 @@ def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out,
                         "place or government as subject of a hosting verb")
 
 
-_CHAIR_PREFIXES = prefixes("chair_words")
+_CHAIR_VERBS = verbs("chair_verbs")
 _CHAIR_OPENERS = words("chair_list_openers")
 _SESSION_NOUNS = words("session_nouns")
 _CO_CHAIR = words("co_chair_links")
@@ -566,7 +592,7 @@ def _chair_cues(sent: Sentence, words: list[str]) -> list[int]:
     out = []
     for k, w in enumerate(words):
         bare = _bare(w)
-        if not _starts(w, _CHAIR_PREFIXES):
+        if not _form_of(w, _CHAIR_VERBS):
             continue
         if "رياسه" in bare and not w.startswith("ب") and not (k > 0 and words[k - 1] in {"تحت", "على", "علي"}):
             continue
@@ -696,7 +722,7 @@ def _other_body(sent: Sentence, words: list[str], k: int, orgs) -> bool:
     return other
 
 
-_VENUE_VERB_PREFIXES = prefixes("venue_verb_prefixes")
+_VENUE_VERBS = verbs("venue_verbs")
 _OWN_COUNTRY = words("own_country_words")
 _LOCATIVE = words("locatives")
 _CLAUSE_BREAK = words("clause_breaks")
@@ -712,7 +738,7 @@ def _where(words: list[str], k: int, city: Mention) -> bool:
     if not between:
         return True
     # "… الذي ستستضيفه العاصمة السعودية الرياض": the city is the host verb's subject
-    if any(_starts(w, _VENUE_VERB_PREFIXES) for w in between):
+    if any(_form_of(w, _VENUE_VERBS) for w in between):
         return True
     return any(w in _LOCATIVE for w in between) or words[city.first_token].startswith("ب") or \
         len(between) <= 2 and all(_is(w, "مدينه", "العاصمه", "المدينه") or w.startswith("ال") for w in between)
@@ -978,7 +1004,7 @@ def venue_at(sent: Sentence, words: list[str], k: int, nxt: int) -> str | None:
             continue
         prefixed = w[:1] == "ب" and w[1:] in _VENUE_NOUNS
         if prefixed or (j > 0 and words[j - 1] in {"في", "فى"}) or \
-                (j > 0 and _starts(words[j - 1], _VENUE_VERB_PREFIXES)):
+                (j > 0 and _form_of(words[j - 1], _VENUE_VERBS)):
             a, b = (j, k) if j < k else (k + 1, j)
             if _clause_open(words, a, b):
                 end = j + 1
@@ -1019,7 +1045,7 @@ def is_past(words: list[str], k: int) -> bool:
 
 _BACKREF = words("backref_nouns")
 _OFFICIALS = words("officials_nouns")
-_CONVENE_PREFIXES = prefixes("convene_verb_prefixes")
+_CONVENE_VERBS = verbs("convene_verbs")
 
 
 def _officials_after(sent: Sentence, words: list[str], start: int, spers: list[Mention], limit: int = 16) -> int | None:
@@ -1053,7 +1079,7 @@ def _convened(sent: Sentence, words: list[str], spers: list[Mention], flags: lis
     return out
 _PATRONAGE = words("patronage_nouns")
 _NON_MEETING = words("non_meeting_modifiers")
-_PLACE_VERB_PREFIXES = prefixes("place_verb_prefixes")
+_PLACE_VERBS = verbs("place_verbs")
 
 # what each cue lexicon says of a word, as bits, worked out once per distinct word (a sentence's
 # words are tested against all of them: one cached answer per word instead of one per lexicon)
@@ -1068,11 +1094,11 @@ def _word_flags(w: str) -> int:
     # (``not S.isdisjoint(...)``: some reading of the word is in S)
     return ((_F_NOUN if not _MEETING_NOUNS.isdisjoint(bare) else 0)
             | (_F_BACKREF if not _BACKREF.isdisjoint(bare) else 0)
-            | (_F_MEETING_VERB if _starts(w, _MEETING_VERB_PREFIXES) else 0)
-            | (_F_HOST_VERB if _starts(w, _HOST_VERB_PREFIXES) else 0)
-            | (_F_CONVENE if _starts(w, _CONVENE_PREFIXES) else 0)
-            | (_F_RECEIVE if _starts(w, _RECEIVE_PREFIXES) else 0)
+            | (_F_MEETING_VERB if _form_of(w, _MEETING_VERBS) else 0)
+            | (_F_HOST_VERB if _form_of(w, _HOST_VERBS) else 0)
+            | (_F_CONVENE if _form_of(w, _CONVENE_VERBS) else 0)
+            | (_F_RECEIVE if _form_of(w, _RECEIVE_VERBS) else 0)
             | (_F_INVITE if _is(w, "دعوه", "بدعوه", "مبادره", "بمبادره") else 0)
             | (_F_CALLED if _is(w, "دعا", "دعت") else 0)
-            | (_F_PART if w in _PART_NOUNS or not _PART_WORDS.isdisjoint(bare) else 0)
-            | (_F_ADOPT if _starts(w, _ADOPT_PREFIXES) else 0))
+            | (_F_PART if w in _PART_NOUNS or _form_of(w, _PART_VERBS) else 0)
+            | (_F_ADOPT if _form_of(w, _ADOPT_VERBS) else 0))
