@@ -148,7 +148,7 @@ def _receptions(sent, splaces, spers, art_date) -> list[MeetingMention]:
         # "استقبل الأمير X ولي العهد رئيس مجلس الوزراء، في الرياض اليوم، وزير الخارجية الأمريكي Y":
         # the subject's own titles, place and time between; the one received is named with a title
         nxt = next((p for p in spers if p.first_token >= after and p is not subject), None)
-        if not received and nxt is not None and nxt.first_token - after <= 18 and \
+        if not received and nxt is not None and _clause_open(words, after, nxt.first_token) and \
                 any(_head_at(words[x]) or any(v in _COUNTERPART for v in _bare(words[x]))
                     for x in range(max(after, nxt.first_token - 4), nxt.first_token)) and \
                 not any(sent.tokens[x].text in {".", ":", "؟"} for x in range(after, nxt.first_token)):
@@ -341,7 +341,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         pronoun = raw.endswith(("ه", "ها")) and not masdar and any(n < k for n in nouns)
         # "ترأس وزير الخارجية المغربي ناصر بوريطة بالاشتراك مع نظيره … الاجتماع": a long subject
         # (names or countries) between the verb and the meeting word it governs
-        far = next((n for n in nouns if 4 < n - k <= 24), None)
+        far = next((n for n in nouns if 4 < n - k and _clause_open(words, k + 1, n)), None)
         # ("استضافت دولة الكويت اليوم الأربعاء اجتماع …": a government as that subject)
         far_subject = far is not None and any(k < x.first_token < far for x in list(spers) + [
             c for c in splaces if c.kind == "Country" and not c.nisba and c.first_token <= k + 3]) and \
@@ -371,7 +371,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
             if subj is None and not words[k].endswith(("ه", "ها")):
                 # verb, object, subject: "وترأس الاجتماع الذي عقد في لندن وزير الخارجية البريطاني
                 # بوريس جونسون" — a titled person after the meeting phrase, nothing else in between
-                later = next((p for p in spers if obj < p.first_token <= obj + 16), None)
+                later = next((p for p in spers if obj < p.first_token and _clause_open(words, obj, p.first_token)), None)
                 if later is not None and any(_head_at(words[x]) for x in range(max(obj, later.first_token - 4),
                                                                                later.first_token)) and \
                         not any(sent.tokens[x].text in {".", "،", ":", "؟"} or x in takes_part
@@ -983,7 +983,7 @@ def clause_place(sent: Sentence, words: list[str], k: int, prev_k: int, nxt: int
     the next trigger, no clause boundary and no topic phrase between — "اجتماع لبحث الأوضاع في
     حلب" is about Aleppo), else before it (after the previous trigger, no clause boundary)."""
     for c in cities:
-        if k < c.first_token < nxt and c.first_token - k <= 40 and _locative_before(sent, words, c) \
+        if k < c.first_token < nxt and _locative_before(sent, words, c) \
                 and _clause_open(words, k + 1, c.first_token) \
                 and not any(words[x] in _TOPIC_BREAKS for x in range(k + 1, c.first_token) if x not in inside_names):
             return c, "locative of the trigger's clause"
@@ -1048,11 +1048,11 @@ _OFFICIALS = words("officials_nouns")
 _CONVENE_VERBS = verbs("convene_verbs")
 
 
-def _officials_after(sent: Sentence, words: list[str], start: int, spers: list[Mention], limit: int = 16) -> int | None:
-    """Token of a group of officials a few words after ``start`` ("… قادة جيوش"، "نظراءه"), with
-    no sentence stop and no other person between."""
-    for j in range(start, min(len(words), start + limit)):
-        if sent.tokens[j].text in _STOPS or any(p.first_token == j for p in spers):
+def _officials_after(sent: Sentence, words: list[str], start: int, spers: list[Mention]) -> int | None:
+    """Token of a group of officials after ``start`` in the same clause ("… قادة جيوش"، "نظراءه"):
+    no sentence stop, no reported speech and no other person between."""
+    for j in range(start, len(words)):
+        if sent.tokens[j].text in _STOPS or words[j] in _CLAUSE_BREAK or any(p.first_token == j for p in spers):
             return None
         if any(v in _OFFICIALS for v in _bare(words[j])) and not (j > 0 and _head_at(words[j - 1])):
             return j          # ("رئيس الوزراء"، "نائب رئيس الوزراء": a title, not a group of ministers)
