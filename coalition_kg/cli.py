@@ -318,6 +318,17 @@ def cmd_eval_kg(args) -> int:
     result = run(inputs, _recognizer(args))
     thresholds = [float(x) for x in args.thresholds.split(",")] if args.thresholds else None
     report = evaluate(result.resolved, gold, thresholds)
+    groups = {}
+    for g in args.group:
+        name, _, prefixes = g.partition("=")
+        if not name or not prefixes:
+            raise CliError(f"--group {g}: expected NAME=PREFIX[,PREFIX…]")
+        groups[name] = tuple(x for x in prefixes.split(",") if x)
+    if args.per_article:
+        from .evaluation import evaluate_per_article
+        report["per_article"] = evaluate_per_article(result.resolved.results, gold, groups, thresholds)
+        if not args.details:
+            report["per_article"].pop("details")
     if not args.details:
         report.pop("details")
     if args.json:
@@ -341,6 +352,12 @@ def cmd_eval_kg(args) -> int:
     for t, cats in report.get("thresholds", {}).items():
         c.print(f"confidence ≥ {t}: " + "  ".join(f"{k} P {v['p']:.3f} R {v['r']:.3f} F1 {v['f1']:.3f}"
                                                for k, v in cats.items()))
+    for name, rep in report.get("per_article", {}).items():
+        if name == "details":
+            continue
+        c.print(f"each article built alone [{name}: {rep['articles']} articles, {rep['all_right']} right on all "
+                f"three]: " + "  ".join(f"{k} P {rep[k]['p']:.3f} R {rep[k]['r']:.3f} F1 {rep[k]['f1']:.3f}"
+                                        for k in ("whw_cities", "whw_host_countries", "whw_host_persons") if k in rep))
     if args.details:
         c.print_json(json.dumps(report["details"], ensure_ascii=False))
     return 0
@@ -581,6 +598,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--details", action="store_true", help="list what is missing and extra per article")
     p.add_argument("--thresholds", metavar="T,T,…", help="also score who-hosted-what keeping only facts of at "
                    "least each confidence (e.g. 0.5,0.7,0.9)")
+    p.add_argument("--per-article", action="store_true",
+                   help="also score each article built alone (as a reader of one article sees it: no other "
+                        "report fills its gaps); tagged once, resolved one by one")
+    p.add_argument("--group", action="append", default=[], metavar="NAME=PREFIX[,PREFIX…]",
+                   help="with --per-article: also score the articles whose ids start with these prefixes "
+                        "(e.g. --group old=b,c --group new=e,f,g)")
     _add_model_options(p)
     p.set_defaults(func=cmd_eval_kg)
 

@@ -155,6 +155,27 @@ def test_eval_kg_reads_the_dev_gold_layout(tmp_path):
     assert set(report["who_hosted_what_f1"]) == {"whw_cities", "whw_host_countries", "whw_host_persons"}
 
 
+def test_eval_kg_per_article_scores_each_article_alone_and_by_group():
+    """--per-article resolves each article on its own and sums the counts; --group scores a subset."""
+    import pytest
+    dev = ROOT.parent / "shared" / "dev"
+    if not (dev / "gold.json").exists():
+        pytest.skip("dev set not present")
+    docs = [str(dev / "docs" / f"{s}.txt") for s in ("b09", "c08", "e10")]
+    proc = run_cli("eval-kg", *docs, "--gold", str(dev / "gold.json"), "--json", "--per-article",
+                   "--group", "retold=b,c", "--group", "written=e")
+    report = json.loads(proc.stdout)
+    per = report["per_article"]
+    assert per["all"]["articles"] == 3 and per["retold"]["articles"] == 2 and per["written"]["articles"] == 1
+    for c in ("whw_cities", "whw_host_countries", "whw_host_persons"):
+        assert per["all"][c]["tp"] == per["retold"][c]["tp"] + per["written"][c]["tp"]
+        assert per["all"][c]["fn"] == per["retold"][c]["fn"] + per["written"][c]["fn"]
+    assert 0 <= per["all"]["all_right"] <= 3
+    bad = run_cli("eval-kg", docs[0], "--gold", str(dev / "gold.json"), "--per-article", "--group", "nameonly",
+                  check=False)
+    assert bad.returncode != 0 and "NAME=PREFIX" in bad.stderr
+
+
 def test_participants_reach_the_graph_with_their_governments_and_pass_the_shapes(recognizer, tmp_path):
     """An article written for this test, through the real model and the whole build."""
     from coalition_kg.build import run
