@@ -230,7 +230,8 @@ def titled_names(text: str, sentences: list[Sentence], entities: list[Entity], m
                     j += 1
                     continue
                 if not tok.isalpha() or (tok.startswith("و") and j > i and not linking.waw_in_name(tok)) \
-                        or words[j] in common or (j == i and not linking.name_like(tok) and not (
+                        or words[j] in common or linking.is_common(tok, clitic=True) \
+                        or (j == i and not linking.name_like(tok) and not (
                             j + 1 < len(words) and sent.tokens[j + 1].text.isalpha()
                             and linking.name_like(sent.tokens[j + 1].text))):
                     break   # an ordinary word alone is no name: "ولي العهد السعودي يستقبل وزير …"

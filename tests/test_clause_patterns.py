@@ -209,3 +209,9 @@ def test_a_meeting_that_brought_two_ministers_together_has_no_host(recognizer):
     res = read(recognizer, "أعلنت كندا تقديم مساعدات جديدة خلال لقاء جمع وزير الخارجية الكندي روبرت ماكلين "
                            "ونظيره الغاني كوامي أسانتي في أكرا.")
     assert host_names(res) == set()
+
+
+def test_a_title_ending_in_a_word_with_a_clitic_is_no_name(recognizer):
+    res = read(recognizer, "وتعقد مجموعة التركيز الإفريقية للتحالف الدولي اجتماعها في أكرا بدعوة من وزير الشؤون "
+                           "الخارجية والتكامل الإقليمي والغانيين بالخارج كوفي مينسا.")
+    assert host_names(res) == {"كوفي مينسا"}
