@@ -215,3 +215,18 @@ def test_a_title_ending_in_a_word_with_a_clitic_is_no_name(recognizer):
     res = read(recognizer, "وتعقد مجموعة التركيز الإفريقية للتحالف الدولي اجتماعها في أكرا بدعوة من وزير الشؤون "
                            "الخارجية والتكامل الإقليمي والغانيين بالخارج كوفي مينسا.")
     assert host_names(res) == {"كوفي مينسا"}
+
+
+def test_a_chairs_name_in_apposition_after_the_title(recognizer):
+    res = read(recognizer, "احتضنت ريغا اليوم اجتماع مجموعة عمل الاتصالات للتحالف الدولي، وترأست الجلسة "
+                           "الافتتاحية نائبة وزير الخارجية الكندي، ماري لوبلان، إلى جانب "
+                           "ممثلين عن الجانب الياباني.")
+    assert "ماري لوبلان" in host_names(res)
+    assert {"CA", "JP", "LV"} <= host_countries(res)
+
+
+def test_a_chairs_nisba_names_a_host_government(recognizer):
+    res = read(recognizer, "ترأس قائد القوات البرية اللواء الكندي جيمس ستيوارت أمس اجتماعا تنسيقيا للتحالف "
+                           "الدولي في ريغا.")
+    assert host_names(res) == {"جيمس ستيوارت"}
+    assert "CA" in host_countries(res)

@@ -661,6 +661,9 @@ def _chair_list(sent: Sentence, words: list[str], k: int, spers: list[Mention],
             if x > t and link_at(x) is not None and (item or nisbas):
                 break
             if tok in {"،", ","}:
+                if not item and x + 1 in person_at:
+                    x += 1            # the name in apposition after its title: "مساعدة وزير الخزانة الأمريكي، X،"
+                    continue
                 break
             if x in person_at:
                 p = person_at[x]
@@ -681,6 +684,8 @@ def _chair_list(sent: Sentence, words: list[str], k: int, spers: list[Mention],
             x += 1
         if item:
             found.append(item)
+            if nisbas:               # "اللواء الأميركي جون برينان": the chair's government hosts too
+                found.append(nisbas[0])
         elif nisbas:
             found.append(nisbas[0])       # "… في دولة الإمارات العربية المتحدة": the country it names
             # (the first: "المبعوث الخاص للرئيس الأمريكي إلى سوريا" is the American envoy)
