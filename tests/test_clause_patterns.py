@@ -230,3 +230,16 @@ def test_a_chairs_nisba_names_a_host_government(recognizer):
                            "الدولي في ريغا.")
     assert host_names(res) == {"جيمس ستيوارت"}
     assert "CA" in host_countries(res)
+
+
+def test_hosting_a_headquarters_or_a_forum_is_no_meeting(recognizer):
+    res = read(recognizer, "وتحتضن أكرا مقر المركز الإقليمي لمكافحة الإرهاب، كما تستضيف هلسنكي منتدى سنويا "
+                           "للاستثمار.")
+    assert res.meetings == []
+
+
+def test_a_chairing_verb_without_a_meeting_word_refers_to_the_meeting(recognizer):
+    res = read(recognizer, "استضافت براغ أمس اجتماعا لمجموعة عمل الاتصالات في التحالف الدولي. وترأس الجلسة "
+                           "الافتتاحية وزير الخارجية التشيكي يان ليبافسكي.")
+    assert host_names(res) == {"يان ليبافسكي"}
+    assert cities(res) == {city_id("براغ")}

@@ -229,7 +229,14 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         if any(0 < c.first_token - k <= 4 for c in cities):
             candidates.append((k, 0.6))
     if not candidates:
+        # a hosting cue with no meeting word in its sentence refers to the meeting reported
+        # ("وجرى ذلك برئاسة وزير الخارجية"، "وترأس الجلسة الافتتاحية …")، but a finite verb of hosting
+        # (استضاف، احتضن) with another object hosts
+        # something else ("تحتضن الرياض مقر التحالف الإسلامي"، "تحتضن طوكيو منتدى للاستثمار")
         for k in sorted(invite + hostv):
+            if k in hostv and _form_of(words[k], _VENUE_VERBS) in ("perfect", "imperfect", "future") \
+                    and not _form_of(words[k], _CHAIR_VERBS) and not sent.tokens[k].text.endswith(("ه", "ها")):
+                continue
             candidates.append((k, 0.8))
     for k in convened:
         # "جمع X قادة جيوش 21 دولة"، "استضاف X وزراء خارجية الدول الأعضاء": the verb itself is the
