@@ -243,3 +243,8 @@ def test_a_chairing_verb_without_a_meeting_word_refers_to_the_meeting(recognizer
                            "الافتتاحية وزير الخارجية التشيكي يان ليبافسكي.")
     assert host_names(res) == {"يان ليبافسكي"}
     assert cities(res) == {city_id("براغ")}
+
+
+def test_the_topic_after_a_verb_of_focus_is_no_place(recognizer):
+    res = read(recognizer, "وأضاف أن الاجتماع المرتقب سيركز على إعادة تأهيل المدارس في مدينة بلغراد.")
+    assert city_id("بلغراد") not in cities(res)
