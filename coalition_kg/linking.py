@@ -269,6 +269,17 @@ def find_places(text: str, sentence: Sentence, loc_spans: list[tuple[int, int]],
                 m.text = text[m.start:m.end]
                 m.first_token -= 1
                 m.attrs = {"place": cap, "label_ar": m.text}
+    # "تونس العاصمة"، "الكويت العاصمة": a country name followed by "العاصمة" is its capital city
+    for m in found:
+        t = m.last_token
+        if m.kind == "Country" and not m.nisba and t < len(words) and words[t] in {"العاصمه"}:
+            cap = gz.capitals.get(m.attrs["place"].code)
+            if cap is not None:
+                m.kind, m.node, m.source = "City", f"city:{cap.code}", "cue"
+                m.end = sentence.tokens[t].end
+                m.text = text[m.start:m.end]
+                m.last_token = t + 1
+                m.attrs = {"place": cap, "label_ar": m.text}
     found.sort(key=lambda m: m.start)
     return found
 

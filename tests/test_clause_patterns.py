@@ -248,3 +248,15 @@ def test_a_chairing_verb_without_a_meeting_word_refers_to_the_meeting(recognizer
 def test_the_topic_after_a_verb_of_focus_is_no_place(recognizer):
     res = read(recognizer, "وأضاف أن الاجتماع المرتقب سيركز على إعادة تأهيل المدارس في مدينة بلغراد.")
     assert city_id("بلغراد") not in cities(res)
+
+
+def test_a_country_name_followed_by_al_asima_is_its_capital(recognizer):
+    res = read(recognizer, "وتعقد جلسات الاجتماع الوزاري للتحالف الدولي في قصر الضيافة بجيبوتي العاصمة.")
+    assert cities(res) == {f"city:{gazetteer.load().capitals['DJ'].code}"}
+
+
+def test_a_city_state_hosting_names_the_city(recognizer):
+    res = read(recognizer, "وشارك وفد كندا في اجتماع مجموعة مكافحة تمويل داعش التابعة للتحالف الدولي، الذي "
+                           "استضافته سنغافورة أمس.")
+    assert cities(res) == {f"city:{gazetteer.load().capitals['SG'].code}"}
+    assert host_countries(res) == {"SG"}

@@ -319,8 +319,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
     # "تعتزم استضافة اجتماع": the intention verb stands for the hosting verb
     intend = [k for k in range(len(words) - 1) if _form_of(words[k], _INTENTION)
               and flags[k + 1] & _F_HOST_VERB]
-    _place_subjects(sent, words, sorted(set(hostv + receivev + intend)), placev, splaces, spers, candidates, out,
-                    person_roles, intend)
+    placed = _place_subjects(sent, words, sorted(set(hostv + receivev + intend)), placev, splaces, spers,
+                             candidates, out, person_roles, intend)
     for k in invite:
         _take_hosts(owner(k), sent, k + 2, spers, splaces, persons, person_roles)
     # "تحت رعاية رئيس الوزراء X"، "برعاية X": the patron hosts
@@ -333,6 +333,8 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
                 mm.slot_confidence[("host", node)] = 0.7
                 mm.slot_cues[("host", node)] = "patron (تحت رعاية / برعاية)"
     for k in hostv:
+        if k in placed:
+            continue          # its subject is a place or a government: read by the step above
         verb = words[k]
         # "ترأس X وفد بلاده المشارك في الاجتماع": heading a delegation is taking part, not chairing
         if _heads_delegation(sent, words, k):
@@ -450,7 +452,7 @@ def _subject_after(sent: Sentence, words: list[str], k: int, splaces: list[Menti
         return city, city.attrs["place"].country, city.last_token
     country = next((c for c in here if c.kind == "Country" and not c.nisba), None)
     if country is not None:
-        return None, country.attrs["place"].code, country.last_token
+        return _city_state(country), country.attrs["place"].code, country.last_token
     if not any(v in _GOVERNMENT_NOUNS for v in _bare(words[j])):
         return None, None, k
     # the government's noun phrase: up to punctuation, a person or another verb's subject
@@ -464,6 +466,19 @@ def _subject_after(sent: Sentence, words: list[str], k: int, splaces: list[Menti
             break
         t += 1
     return None, None, k
+
+
+def _city_state(country: Mention) -> Mention | None:
+    """A country whose capital bears its name (سنغافورة، الكويت، جيبوتي) hosting a meeting names
+    that city too: the City mention over the same words, else None."""
+    gz = gazetteer.load()
+    code = country.attrs["place"].code
+    cap = gz.capitals.get(code)
+    if cap is None or gazetteer.key(cap.name_ar) != gazetteer.key(country.attrs["place"].name_ar):
+        return None
+    return Mention(f"city:{cap.code}", "City", country.text, country.start, country.end, country.sentence,
+                   country.first_token, country.last_token, "cue", 0.7,
+                   attrs={"place": cap, "label_ar": cap.name_ar, "capital_of": code})
 
 
 def _subject_before(sent: Sentence, words: list[str], k: int, splaces: list[Mention]) -> tuple[Mention | None, str | None]:
@@ -532,7 +547,7 @@ _INTENTION = verbs("intention_verbs")
 
 
 def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out, person_roles=None,
-                    intend=()) -> None:
+                    intend=()) -> set[int]:
     """Step *place and host from the subject*: a hosting / receiving verb whose subject is a city,
     a capital, a country or a government, and whose object is a meeting word of its clause, places
     that meeting in the city and makes the government of the city (or the country) its host.
@@ -540,8 +555,9 @@ def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out,
     ("أن المنامة سوف تستضيف … اجتماع") and the relative clause after the meeting word ("الاجتماع
     الذي احتضنته أربيل"، "… الذي استضافته وزارة الداخلية الكينية").  A verb of witnessing
     (شهدت) places the meeting but names no host."""
+    placed: set[int] = set()
     if not out:
-        return
+        return placed
     for k in sorted(set(verbs) | set(placev)):
         hosting = k in verbs
         raw = sent.tokens[k].text
@@ -575,12 +591,14 @@ def _place_subjects(sent, words, verbs, placev, splaces, spers, candidates, out,
             target = _meeting_object(sent, words, after, candidates, out)
         if target is None:
             continue
+        placed.add(k)
         if city is not None and target.city is None:
             target.set_city(city, 0.8, "city as subject of a hosting verb")
         if hosting and code:
             _add_host(target, f"country:{code}", sent, sent.tokens[k].start, sent.tokens[k].end)
             target.note("host", f"country:{code}", 0.75,
                         "place or government as subject of a hosting verb")
+    return placed
 
 
 _CHAIR_VERBS = verbs("chair_verbs")
