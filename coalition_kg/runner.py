@@ -236,8 +236,8 @@ def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=
     if cache is not None and extract:
         hits = cache.get_many(articles)
         for i, a in enumerate(articles):
-            if (a.id, a.sha256) in hits:
-                done[i] = hits[(a.id, a.sha256)]
+            if (a.id, a.key) in hits:
+                done[i] = hits[(a.id, a.key)]
             else:
                 todo.append((i, a))
         if progress and done:
@@ -256,7 +256,7 @@ def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=
                 errors.append(out)
             elif isinstance(out, Packed):
                 done[i] = out
-                packed.append((a.id, a.sha256, out.blob))
+                packed.append((a.id, a.key, out.blob))
             else:
                 if extract:
                     # the result's article is a copy made by the worker: keep the one we have
