@@ -142,6 +142,9 @@ def url_id(url: str) -> str:
     return article_id(f"{slug}-{hashlib.sha1(normal_url(url).encode('utf-8')).hexdigest()[:8]}")
 
 
+_LANG_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -178,7 +181,8 @@ def to_article(path: Path, position: str | None, rec: dict, fields: Fields, warn
     rid = _first(rec, fields.id)
     aid = article_id(str(rid).strip()) if rid not in (None, "") else url_id(url) if url else default_id
     language = text_of(_first(rec, fields.language))
+    language = language.lower() if language and _LANG_TAG.fullmatch(language.lower()) else None
     return Article(aid, path, text, text_hash(text), url=url, issued=issued,
                    publisher=text_of(_first(rec, fields.publisher, want_url=False)),
                    headline=text_of(_first(rec, fields.title)),
-                   language=language.lower() if language else None, captured=captured, position=position)
+                   language=language, captured=captured, position=position)
