@@ -225,11 +225,9 @@ def read_warc(path: Path, skipped: dict | None = None) -> Iterator[tuple[str, di
     records (requests, metadata, images, redirects …) are counted into ``skipped``."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
-    try:
-        fh = open(path, "rb")
-    except OSError as exc:
-        raise ArticleError(f"{path}: cannot read ({exc.strerror})") from None
-    with fh:
+    # a gzip file read through gzip whether it is one member per record (the usual .warc.gz,
+    # which warcio reads itself) or the whole archive compressed at once (which it cannot)
+    with open_binary(path) as fh:
         it = iter(ArchiveIterator(fh, arc2warc=True))
         n = 0
         while True:
@@ -238,7 +236,7 @@ def read_warc(path: Path, skipped: dict | None = None) -> Iterator[tuple[str, di
             except StopIteration:
                 return
             except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                msg = (str(exc).strip("() ").splitlines() or [type(exc).__name__])[0]
                 yield f"record {n + 1}", _bad(f"record {n + 1}", f"unreadable ({msg}); the rest of the archive "
                                               "is lost", path)
                 return
