@@ -147,7 +147,7 @@ def iter_inputs(inputs: Iterable[str | Path], errors: list[str] | None = None, w
                     continue
                 if fmt in ("html", "txt"):        # a file that is one article is named by its file
                     art = dataclasses.replace(art, id=article_id(_stem(path)))
-                h = text_hash(art.text)
+                h = art.sha256                    # a record's: the hash of its text
                 url = normal_url(art.url)
                 if h in by_text:
                     i = by_text[h]
