@@ -44,6 +44,11 @@ class Article:
     position: str | None = None        # where in its file: "line 3", "record 2"
 
     @property
+    def where(self) -> str:
+        """The file, and the record's position in it: for messages."""
+        return f"{self.path}: {self.position}" if self.position else str(self.path)
+
+    @property
     def key(self) -> str:
         """What the article's facts depend on besides its id: its bytes, and its publication
         date (relative dates are anchored on it)."""
