@@ -271,25 +271,19 @@ def seeds_three_ways(tmp_path_factory):
     return out
 
 
-def _rows(whw, dated: bool = True):
-    keys = ("hostName", "cityName", "countryCode", "hostCountryCode", "status") + (("date",) if dated else ())
+def _rows(whw):
+    keys = ("meeting", "hostName", "cityName", "countryCode", "hostCountryCode", "date", "status", "confidence")
     return sorted(tuple(r.get(k) or "" for k in keys) for r in whw)
 
 
 def test_seeds_as_jsonl_and_html_host_the_same_meetings_as_the_txt(seeds_three_ways):
+    """The same rows, dates and confidences included.  (The two undated meetings stay undated:
+    the sentences that report them carry no date, relative or not; 001's "اليوم الثلاثاء" is in
+    another sentence, about the statement.)"""
     txt, jsonl, pages = (seeds_three_ways[k][1] for k in ("txt", "jsonl", "html"))
-    assert _rows(jsonl, dated=False) == _rows(txt, dated=False)
-    assert _rows(pages, dated=False) == _rows(txt, dated=False)
-    # a date the text gives is the same; the undated meeting of 001 ("اليوم الثلاثاء", no dateline)
-    # is dated by its publication date
-    for rows in (jsonl, pages):
-        got = {(r["hostName"], r.get("cityName", "")): r.get("date", "") for r in rows}
-        for r in txt:
-            key = (r["hostName"], r.get("cityName", ""))
-            if r.get("date"):
-                assert got[key] == r["date"], key
-        assert "2021-03-30" in got.values()
-    assert not [r for r in txt if r.get("date") == "2021-03-30"]
+    assert len(txt) >= 9
+    assert _rows(jsonl) == _rows(txt)
+    assert _rows(pages) == _rows(txt)
 
 
 def test_seeds_as_jsonl_and_html_carry_url_and_date(seeds_three_ways):
@@ -309,3 +303,79 @@ def test_seed_pages_keep_nothing_of_their_furniture(seeds_three_ways):
     texts = [str(o) for o in ds.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#value"))]
     assert texts and not [t for t in texts for f in FURNITURE if f in t]
     assert (None, URIRef(CKG + "inCity"), URIRef(ID + "city/360630")) not in ds      # Cairo: the sidebar's
+
+
+# ---------------------------------------------------------------------------------------------
+# the readers and the relative dates alone (no tagger)
+
+def test_publication_dates_in_the_forms_feeds_give_them():
+    from coalition_kg.readers import parse_date
+    assert parse_date("2024-05-10T23:30:00-05:00") == "2024-05-10"      # the publisher's day, not UTC's
+    assert parse_date("Fri, 10 May 2024 08:00:00 GMT") == "2024-05-10"
+    assert parse_date("2024-05") == "2024-05" and parse_date("2024") == "2024"
+    assert parse_date("٢٠٢٤-٠٥-١٠") == "2024-05-10"
+    assert parse_date(1715328000) == "2024-05-10" and parse_date(1715328000000) == "2024-05-10"
+    assert parse_date(None) is None and parse_date("") is None
+    for bad in ("2024-13-01", "yesterday", "10/05/2024", True):
+        with pytest.raises(ValueError):
+            parse_date(bad)
+
+
+def test_a_json_list_is_read_item_by_item(tmp_path, monkeypatch):
+    from coalition_kg.readers import formats, iter_inputs
+    monkeypatch.setattr(formats, "CHUNK", 7)          # every item cut across reads
+    items = [{"id": f"n{i}", "text": f"{AMMAN} ({i})", "date": "2024-05-10"} for i in range(4)]
+    items.insert(2, ["not", "an", "object"])
+    (tmp_path / "list.json").write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+    errors: list[str] = []
+    arts = list(iter_inputs([tmp_path / "list.json"], errors, []))
+    assert [a.id for a in arts] == ["n0", "n1", "n2", "n3"] and [a.position for a in arts][2] == "record 4"
+    assert errors == [f"{tmp_path / 'list.json'}: record 3: a JSON list, not an object"]
+    assert all(a.text.startswith(AMMAN) and a.issued == "2024-05-10" for a in arts)
+
+
+def test_record_ids_are_iri_safe_unique_and_stable(tmp_path):
+    from coalition_kg.readers import iter_inputs
+    from coalition_kg.rdf import _SAFE_SEGMENT
+    recs = [{"url": "https://news.example/أخبار/اجتماع عمّان.html?x=1#top", "text": AMMAN},
+            {"id": "a/b c", "text": RABAT}, {"id": "a/b c", "text": DOHA}, {"text": BEIRUT},
+            {"url": "https://NEWS.example/أخبار/اجتماع عمّان.html?x=1", "text": TUNIS}]
+    (tmp_path / "f.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    runs = []
+    for _ in range(2):
+        errors: list[str] = []
+        runs.append([a.id for a in iter_inputs([tmp_path / "f.jsonl"], errors, [])])
+    ids = runs[0]
+    assert runs[0] == runs[1] and len(ids) == len(set(ids)) == 4
+    assert ids[3] == "f-4"
+    assert all("/" not in i and " " not in i and "#" not in i for i in ids)
+    assert errors == [f"{tmp_path / 'f.jsonl'}: line 5: same URL as {tmp_path / 'f.jsonl'}: line 1; read once"]
+    assert _SAFE_SEGMENT  # ids go into IRIs through reader.article_id's percent-encoding
+
+
+@pytest.mark.parametrize("sentence, published, expected", [
+    ("التقى الوزيران أمس في عمّان", "2024-05-10", "2024-05-09"),
+    ("التقى الوزيران أول أمس في عمّان", "2024-05-10", "2024-05-08"),
+    ("يلتقي الوزيران غدا في عمّان", "2024-05-10", "2024-05-11"),
+    ("يلتقي الوزيران الثلاثاء المقبل في عمّان", "2024-05-10", "2024-05-14"),    # a Friday → Tuesday 14
+    ("التقى الوزيران الأحد الماضي في عمّان", "2024-05-10", "2024-05-05"),
+    ("يلتقي الوزيران الجمعة المقبلة في عمّان", "2024-05-10", "2024-05-17"),   # the article's weekday: a week on
+    ("التقى الوزيران الجمعة في عمّان", "2024-05-10", "2024-05-10"),
+    ("يلتقي الوزيران الأسبوع المقبل في عمّان", "2024-05-10", "2024-05"),
+    ("يلتقي الوزيران الأسبوع المقبل في عمّان", "2024-05-28", "2024-06"),        # 1-7 June
+    ("يلتقي الوزيران الأسبوع المقبل في عمّان", "2024-06-24", None),             # 29 June-5 July: the year
+    ("التقى الوزيران الخميس في عمّان", "2024-05-10", None),                   # a bare other weekday: unknown
+])
+def test_relative_dates_from_the_publication_date(sentence, published, expected):
+    from coalition_kg.dates import PartialDate, publication_date, relative_date
+    from coalition_kg.text import split_sentences
+    sent = split_sentences(sentence)[0]
+    got = relative_date(sent, publication_date(published))
+    if expected is None and "الأسبوع" in sentence:
+        assert got == PartialDate(2024, explicit=False)
+    else:
+        assert (got.iso() if got else None) == expected
+    # against a dateline (a plain PartialDate) only أمس and اليوم are read, as before
+    dateline = PartialDate(*map(int, published.split("-")))
+    if "أمس" not in sentence:
+        assert relative_date(sent, dateline) is None

@@ -142,7 +142,9 @@ def _json_values(path: Path, fh) -> Iterator[tuple[str, dict | ArticleError]]:
         try:
             doc = json.loads(buf[pos:])
         except json.JSONDecodeError as exc:
-            yield "", ArticleError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
+            hint = "; one object a line is JSON Lines: name it .jsonl or use --input-format jsonl" \
+                if exc.msg == "Extra data" and exc.lineno > 1 else ""
+            yield "", ArticleError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}){hint}")
             return
         if isinstance(doc, dict):
             for key in WRAPPERS:
