@@ -194,7 +194,10 @@ def html_record(data: bytes, url: str | None = None) -> dict | None:
     """The page's main text (boilerplate, navigation, sidebars and footers dropped, by
     trafilatura) with its title, publication date, site name, canonical address and language
     from its metadata; None when no main text is found."""
+    import logging
     import trafilatura
+    for name in ("trafilatura", "htmldate", "courlan"):    # their notes are not the user's business:
+        logging.getLogger(name).setLevel(logging.ERROR)     # a page without text is reported by us
     doc = trafilatura.bare_extraction(
         data, url=url, with_metadata=True, include_comments=False, include_tables=True,
         date_extraction_params={"extensive_search": False, "original_date": True})
