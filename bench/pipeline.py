@@ -137,6 +137,13 @@ def reading_only(docs: Path, jsonl: Path, repeat: int = 5) -> dict:
     return out
 
 
+def _reset_facts(path: Path) -> None:
+    """A fresh facts cache: the SQLite file and its write-ahead log (a log left beside a new file
+    would be read as the new file's)."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)
+
+
 def _children_cpu() -> float:
     import resource
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -219,13 +226,13 @@ def bench(args, work: Path, docs: Path, jsonl: Path, tokens: int, form: str) -> 
     source = str(docs) if form == "txt" else str(jsonl)
     # a facts cache of its own: the first build processes every article, the second none
     env = dict(os.environ, COALITION_KG_FACTS=str(work / "facts.sqlite"))
-    Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
+    _reset_facts(Path(env["COALITION_KG_FACTS"]))
     workers = ["--workers", str(args.workers)] if args.workers else []
     runs = []
     for r in range(max(1, args.repeat)):
         for p in (out, store):
             shutil.rmtree(p, ignore_errors=True)
-        Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
+        _reset_facts(Path(env["COALITION_KG_FACTS"]))
         ner = (None, 0.0, 0.0, None) if args.no_ner_only else run_phase(cli + ["ner"] + workers + files, env)
         printed: list[str] = []
         build = run_phase(cli + ["build", source, "--out", str(out), "--store", str(store), "-q", "--json"]
