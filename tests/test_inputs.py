@@ -379,3 +379,16 @@ def test_relative_dates_from_the_publication_date(sentence, published, expected)
     dateline = PartialDate(*map(int, published.split("-")))
     if "أمس" not in sentence:
         assert relative_date(sent, dateline) is None
+
+
+def test_the_facts_cache_key_follows_the_publication_date():
+    """Relative dates are anchored on the publication date: an article whose date changed is
+    processed again (the facts cache is keyed on ``Article.key``), one without a date keeps the
+    key it always had (its bytes' hash)."""
+    from coalition_kg.reader import Article
+    from coalition_kg.readers.records import text_hash
+    base = Article("a", Path("a.txt"), AMMAN, text_hash(AMMAN))
+    assert base.key == base.sha256
+    dated = [Article("a", Path("f.jsonl"), AMMAN, text_hash(AMMAN), issued=d) for d in ("2024-05-10", "2024-05-11")]
+    assert len({base.key, dated[0].key, dated[1].key}) == 3
+    assert dated[0].key == Article("a", Path("g.jsonl"), AMMAN, text_hash(AMMAN), issued="2024-05-10").key
