@@ -1,6 +1,7 @@
 """The whole build against the NER alone, on a corpus of N real Arabic articles.
 
     python bench/pipeline.py --articles N [--workers W] [--repeat R] [--workdir DIR] [--keep]
+                             [--input txt|jsonl|both] [--reading-only]
 
 The corpus is made reproducibly from real Arabic text: the seed articles and the development
 articles in ../shared, then ANERcorp's sentences (newswire) grouped in document order into
@@ -24,6 +25,13 @@ machines are shared.  ``--repeat R`` runs the NER-alone phase and the build R ti
 (each build into a fresh store, with a fresh facts cache), and reports the medians, every run's
 figures (``runs``) and the ratio of each NER/build pair: a machine that slows down for a while
 then shifts one pair, not the median.
+
+``--input jsonl`` feeds the same articles as one JSON Lines file (``corpus.jsonl``: id, url,
+date, outlet and text a line) to both commands instead of N ``.txt`` files; ``--input both``
+runs the whole bench once per form and prints ``{"txt": …, "jsonl": …, "jsonl_over_txt": …}``.
+``--reading-only`` measures only what differs between the two, reading the inputs into
+articles (:func:`coalition_kg.readers.iter_inputs`, in this process, median of 5), and prints
+``read_txt_s``, ``read_jsonl_s`` (and gzip-compressed, ``read_jsonl_gz_s``) with their ratio.
 """
 
 from __future__ import annotations
@@ -97,6 +105,45 @@ def corpus(n: int, directory: Path) -> int:
     return tokens
 
 
+def write_jsonl(directory: Path, path: Path) -> None:
+    """The corpus's .txt files as one JSON Lines file (streamed), the same texts; ids as the
+    files' stems, so the two forms build the same articles."""
+    import datetime as dt
+    with path.open("w", encoding="utf-8") as out:
+        for k, p in enumerate(sorted(directory.glob("*.txt"))):
+            day = dt.date(2020, 1, 1) + dt.timedelta(days=k % 1500)
+            out.write(json.dumps({"id": p.stem, "url": f"https://bench.example/{p.stem}", "date": day.isoformat(),
+                                  "outlet": "bench", "text": p.read_text(encoding="utf-8")},
+                                 ensure_ascii=False) + "\n")
+
+
+def reading_only(docs: Path, jsonl: Path, repeat: int = 5) -> dict:
+    import gzip
+    from coalition_kg.readers import iter_inputs
+    gz = jsonl.with_name(jsonl.name + ".gz")
+    gz.write_bytes(gzip.compress(jsonl.read_bytes()))
+    out = {}
+    for name, inputs in (("txt", [docs]), ("jsonl", [jsonl]), ("jsonl_gz", [gz])):
+        times, n = [], 0
+        for _ in range(repeat):
+            t = time.perf_counter()
+            n = len(list(iter_inputs(inputs, [], [])))
+            times.append(time.perf_counter() - t)
+        out[f"read_{name}_s"] = round(statistics.median(times), 4)
+        out[f"articles_{name}"] = n
+    out["jsonl_over_txt"] = round(out["read_jsonl_s"] / out["read_txt_s"], 3)
+    out["jsonl_gz_over_txt"] = round(out["read_jsonl_gz_s"] / out["read_txt_s"], 3)
+    out["jsonl_mb"] = round(jsonl.stat().st_size / 1e6, 2)
+    return out
+
+
+def _reset_facts(path: Path) -> None:
+    """A fresh facts cache: the SQLite file and its write-ahead log (a log left beside a new file
+    would be read as the new file's)."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)
+
+
 def _children_cpu() -> float:
     import resource
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -145,26 +192,50 @@ def main() -> None:
                     "times, alternating; medians are reported")
     ap.add_argument("--no-ner-only", action="store_true",
                     help="skip the NER-alone phase (for memory at large N: ner_only_s is then null)")
+    ap.add_argument("--input", choices=("txt", "jsonl", "both"), default="txt",
+                    help="feed the articles as N .txt files (default), as one JSON Lines file, or both in turn")
+    ap.add_argument("--reading-only", action="store_true",
+                    help="only time reading the articles from .txt files and from one JSON Lines file")
     args = ap.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="ckg-bench-"))
-    docs, out, store = work / "docs", work / "out", work / "store"
+    docs = work / "docs"
+    tokens = corpus(args.articles, docs)
+    jsonl = work / "corpus.jsonl"
+    if args.input != "txt" or args.reading_only:
+        write_jsonl(docs, jsonl)
+    if args.reading_only:
+        print(json.dumps({"articles": args.articles, "tokens": tokens, **reading_only(docs, jsonl)}))
+    elif args.input == "both":
+        res = {form: bench(args, work, docs, jsonl, tokens, form) for form in ("txt", "jsonl")}
+        res["jsonl_over_txt"] = {k: round(res["jsonl"][k] / res["txt"][k], 3)
+                                 for k in ("pipeline_s", "pipeline_cpu_s", "ner_only_s", "rebuild_unchanged_s")
+                                 if res["txt"].get(k) and res["jsonl"].get(k)}
+        print(json.dumps(res))
+    else:
+        print(json.dumps(bench(args, work, docs, jsonl, tokens, args.input)))
+    if not args.keep and not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench(args, work: Path, docs: Path, jsonl: Path, tokens: int, form: str) -> dict:
+    out, store = work / "out", work / "store"
     for p in (out, store):
         shutil.rmtree(p, ignore_errors=True)
-    tokens = corpus(args.articles, docs)
     cli = [sys.executable, "-m", "coalition_kg.cli"]
-    files = sorted(str(p) for p in docs.glob("*.txt"))
+    files = sorted(str(p) for p in docs.glob("*.txt")) if form == "txt" else [str(jsonl)]
+    source = str(docs) if form == "txt" else str(jsonl)
     # a facts cache of its own: the first build processes every article, the second none
     env = dict(os.environ, COALITION_KG_FACTS=str(work / "facts.sqlite"))
-    Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
+    _reset_facts(Path(env["COALITION_KG_FACTS"]))
     workers = ["--workers", str(args.workers)] if args.workers else []
     runs = []
     for r in range(max(1, args.repeat)):
         for p in (out, store):
             shutil.rmtree(p, ignore_errors=True)
-        Path(env["COALITION_KG_FACTS"]).unlink(missing_ok=True)
+        _reset_facts(Path(env["COALITION_KG_FACTS"]))
         ner = (None, 0.0, 0.0, None) if args.no_ner_only else run_phase(cli + ["ner"] + workers + files, env)
         printed: list[str] = []
-        build = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q", "--json"]
+        build = run_phase(cli + ["build", source, "--out", str(out), "--store", str(store), "-q", "--json"]
                           + workers, env, printed)
         try:
             split = json.loads(printed[0]).get("seconds")
@@ -182,7 +253,7 @@ def main() -> None:
     pss_ner, pss_build = max(r["pss"][0] for r in runs), max(r["pss"][1] for r in runs)
     for r in runs:
         r.pop("rss"), r.pop("pss")
-    rebuild_s, rss_rebuild, pss_rebuild, _ = run_phase(cli + ["build", str(docs), "--out", str(out), "--store", str(store), "-q"]
+    rebuild_s, rss_rebuild, pss_rebuild, _ = run_phase(cli + ["build", source, "--out", str(out), "--store", str(store), "-q"]
                                        + workers, env)
     from coalition_kg.query import resolve_query
     from coalition_kg.store import OxigraphStore
@@ -194,8 +265,8 @@ def main() -> None:
         st.query(q.text, q.bind({}))
         times.append((time.perf_counter() - t) * 1000)
     store_mb = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e6
-    print(json.dumps({
-        "articles": args.articles, "tokens": tokens,
+    return {
+        "input": form, "articles": args.articles, "tokens": tokens,
         "articles_per_s": round(args.articles / build_s, 3), "tokens_per_s": round(tokens / build_s, 1),
         "peak_rss_mb": round(max(rss_ner, rss_build, rss_rebuild), 1),
         "peak_pss_mb": round(max(pss_ner, pss_build, pss_rebuild), 1),
@@ -211,9 +282,7 @@ def main() -> None:
         "build_seconds": runs[-1]["build_seconds"],
         **({"runs": runs, "pipeline_over_ner_median": med(r["pipeline_over_ner"] for r in runs)}
            if len(runs) > 1 and ner_s else {}),
-    }))
-    if not args.keep and not args.workdir:
-        shutil.rmtree(work, ignore_errors=True)
+    }
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from . import pipeline, rdf, runner
-from .reader import iter_articles
+from .readers import iter_inputs
 
 FORMATS = {"ttl": ("turtle", "graph.ttl"), "nt": ("nt", "graph.nt"), "jsonld": ("json-ld", "graph.jsonld"),
            "trig": ("trig", "graph.trig")}
@@ -28,6 +28,7 @@ FORMATS = {"ttl": ("turtle", "graph.ttl"), "nt": ("nt", "graph.nt"), "jsonld": (
 class BuildResult:
     resolved: pipeline.Resolved
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     _dataset: Dataset | None = None
 
     @property
@@ -55,14 +56,16 @@ def entity_summary(resolved: pipeline.Resolved, errors: list[str]) -> dict:
             "entities": {k: len(v) for k, v in sorted(nodes.items())}, "meetings": len(resolved.meetings)}
 
 
-def run(inputs: list[str], recognizer, progress=None) -> BuildResult:
+def run(inputs: list[str], recognizer, progress=None, input_format: str | None = None, fields=None) -> BuildResult:
     """Read, recognize and extract every article (in this process, the NER batched across
-    articles), then resolve across them; the RDF is made when ``.dataset`` is first used."""
+    articles), then resolve across them; the RDF is made when ``.dataset`` is first used.
+    ``input_format`` and ``fields``: see :func:`.readers.iter_inputs`."""
     errors: list[str] = []
-    articles = list(iter_articles(inputs, errors))
+    warnings: list[str] = []
+    articles = list(iter_inputs(inputs, errors, warnings, input_format, fields))
     results = runner.run(articles, recognizer=recognizer, workers=1, errors=errors,
                          progress=(lambda n: [progress(None) for _ in range(n)]) if progress else None)
-    return BuildResult(pipeline.resolve(results), errors)
+    return BuildResult(pipeline.resolve(results), errors, warnings)
 
 
 def graph_source(resolved: pipeline.Resolved):
@@ -73,13 +76,15 @@ def graph_source(resolved: pipeline.Resolved):
 
 def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = "ttl", store=None,
           add: bool = False, workers: int | None = None, scheduler: str | None = None, cache=None,
-          progress=None, recognizer=None, on_total=None) -> dict:
+          progress=None, recognizer=None, on_total=None, input_format: str | None = None, fields=None) -> dict:
     """``coalition-kg build``: process the articles (workers or Dask; unchanged articles from the
     facts cache), resolve across them, stream every article graph into the store (``store``, an
     :class:`.store.OxigraphStore`; a temporary one when None) and write the output file from it.
-    Memory holds the compact per-article facts, never the whole graph.  Returns the summary."""
+    Memory holds the compact per-article facts, never the whole graph.  Returns the summary
+    (``warnings``: what was read with a caveat, see :func:`.readers.iter_inputs`)."""
     errors: list[str] = []
-    articles = list(iter_articles(inputs, errors))
+    warnings: list[str] = []
+    articles = list(iter_inputs(inputs, errors, warnings, input_format, fields))
     if on_total is not None:
         on_total(len(articles))
     t0 = time.perf_counter()
@@ -91,7 +96,7 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
         # output file untouched since: the graph would be the same, so nothing is redone
         info = store.info()
         if info.get("fingerprint") == fingerprint and info.get("output") == _file_state(path):
-            return dict(info["summary"], errors=errors, articles_processed=0, articles_reused=len(articles),
+            return dict(info["summary"], errors=errors, warnings=warnings, articles_processed=0, articles_reused=len(articles),
                         output=str(path), store_update={"written": False, "changed": 0, "dropped": 0},
                         seconds={"articles": 0.0, "resolve": 0.0, "rdf_and_store": 0.0, "output": 0.0})
     stats: dict = {}
@@ -100,7 +105,7 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
                          errors=errors, progress=progress, stats=stats)
     if len(errors) > read_errors:
         fingerprint = None        # an article failed: the next build must try it again
-    summary = {"errors": errors, "articles_processed": stats["processed"], "articles_reused": stats["reused"]}
+    summary = {"errors": errors, "warnings": warnings, "articles_processed": stats["processed"], "articles_reused": stats["reused"]}
     if not results:
         return summary
     with _settled_heap():
@@ -156,7 +161,10 @@ def _fingerprint(version: str, articles, read_errors: list[str], fmt: str) -> st
     (ids and bytes, in order), the files that could not be read, and the output format."""
     h = hashlib.sha1(f"{version}|{fmt}".encode())
     for a in articles:
-        h.update(f"|{a.id}:{a.sha256}".encode())
+        h.update(f"|{a.id}:{a.key}".encode())
+        meta = (a.url, a.publisher, a.headline, a.language, a.captured, a.position)
+        if any(meta):           # a record's metadata is in its graph too
+            h.update(repr(meta).encode())
     for e in read_errors:
         h.update(f"|!{e}".encode())
     return h.hexdigest()

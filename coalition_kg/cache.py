@@ -86,7 +86,7 @@ class FactsCache:
     def get_many(self, articles) -> dict[tuple[str, str], object]:
         """(id, sha256) -> stored result, for the articles whose facts are current."""
         out = {}
-        want = {(a.id, a.sha256): a for a in articles}
+        want = {(a.id, a.key): a for a in articles}
         ids = [a.id for a in articles]
         for k in range(0, len(ids), 500):
             part = ids[k:k + 500]
@@ -103,7 +103,7 @@ class FactsCache:
         return out
 
     def put_many(self, results) -> None:
-        self.put_packed([(r.article.id, r.article.sha256, pack(r)) for r in results])
+        self.put_packed([(r.article.id, r.article.key, pack(r)) for r in results])
 
     def put_packed(self, rows) -> None:
         """Store ``(article id, sha256, pack(result))`` rows (packed by a worker)."""

@@ -68,8 +68,26 @@ def _add_model_options(p):
                                                       "(env COALITION_KG_STANZA_DIR); never downloads")
 
 
+def _add_input_options(p):
+    p.add_argument("--input-format", choices=("auto", "txt", "jsonl", "json", "html", "warc"), default="auto",
+                   help="read every input file as this format (default: by extension: .txt, .jsonl, .json, .html, "
+                        ".warc, each maybe .gz; see docs/inputs.md)")
+    p.add_argument("--field", action="append", metavar="NAME=KEY", help="JSON inputs: the key holding NAME (id, url, "
+                   "title, date, publisher, text, language), e.g. --field text=body --field date=meta.published")
+
+
+def _read_options(args) -> dict:
+    from .readers import parse_fields
+    return {"input_format": getattr(args, "input_format", None), "fields": parse_fields(getattr(args, "field", None))}
+
+
+def _warn(msg: str) -> None:
+    print(f"coalition-kg: warning: {msg}", file=sys.stderr)
+
+
 def _add_source_options(p, store_default=True):
     p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="article files or directories (omit to use --store)")
+    _add_input_options(p)
     p.add_argument("--store", metavar="DIR", help="read the graph from this Oxigraph store (default .coalition-kg/store)")
     _add_model_options(p)
 
@@ -78,9 +96,11 @@ def _dataset_from(args):
     """The graph to work on: built from ARTICLES, or read from the store."""
     if args.inputs:
         from .build import run
-        result = run(args.inputs, _recognizer(args))
+        result = run(args.inputs, _recognizer(args), **_read_options(args))
         for e in result.errors:
             _err(f"skipped {e}")
+        for w in result.warnings:
+            _warn(w)
         if not result.resolved.results:
             raise CliError("no readable articles among the inputs")
         return result.dataset
@@ -92,15 +112,16 @@ def _dataset_from(args):
 # commands
 
 def cmd_ner(args) -> int:
-    from .reader import ArticleError, read_article
+    from .readers import iter_inputs
     from .runner import run
-    arts, failed = [], 0
-    for path in args.files:
-        try:
-            arts.append(read_article(path))
-        except ArticleError as exc:
-            _err(str(exc))
-            failed += 1
+    read_errors: list[str] = []
+    warnings: list[str] = []
+    arts = list(iter_inputs(args.files, read_errors, warnings, **_read_options(args)))
+    for e in read_errors:
+        _err(e)
+    for w in warnings:
+        _warn(w)
+    failed = len(read_errors)
     errors: list[str] = []
     # the same batching and workers as `build`, without the extraction
     tagged = run(arts, _spec(args), workers=args.workers, errors=errors, extract=False)
@@ -109,15 +130,16 @@ def cmd_ner(args) -> int:
     out = []
     for art, ents in tagged:
         if args.json:
-            out.append({"file": str(art.path), "entities": [
+            out.append({"file": str(art.path), **({"position": art.position} if art.position else {}),
+                        "id": art.id, "entities": [
                 {"text": e.text, "type": e.type, "start": e.start, "end": e.end, "sentence": e.sentence} for e in ents]})
         else:
-            print(f"# {art.path}")
+            print(f"# {art.path}" + (f" ({art.position})" if art.position else ""))
             for e in ents:
                 print(f"{e.start}\t{e.end}\t{e.type}\t{e.text}")
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
-    return 1 if failed + len(errors) == len(args.files) else 0
+    return 1 if not tagged and (failed or errors) else 0
 
 
 def cmd_eval_ner(args) -> int:
@@ -271,9 +293,11 @@ def cmd_build(args) -> int:
     with progress:
         summary = build(args.inputs, spec, Path(args.out), args.format, store=store, add=args.add,
                         workers=args.workers, scheduler=args.scheduler, cache=cache, progress=advance,
-                        on_total=set_total)
+                        on_total=set_total, **_read_options(args))
     for e in summary.pop("errors"):
         _err(f"skipped {e}")
+    for w in summary.pop("warnings", []):
+        _warn(w)
     if "output" not in summary:
         raise CliError("no readable articles among the inputs; nothing written")
     update = summary.pop("store_update")
@@ -315,7 +339,7 @@ def cmd_eval_kg(args) -> int:
     if not gold or not Path(gold).is_file():
         raise CliError(f"{gold or 'gold file'}: not found; pass --gold PATH")
     inputs = args.inputs or [str(PROJECT / "seeds")]
-    result = run(inputs, _recognizer(args))
+    result = run(inputs, _recognizer(args), **_read_options(args))
     thresholds = [float(x) for x in args.thresholds.split(",")] if args.thresholds else None
     report = evaluate(result.resolved, gold, thresholds)
     groups = {}
@@ -472,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ner", help="print the named entities of articles")
     p.add_argument("files", nargs="+")
+    _add_input_options(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes (default: the cores)")
     _add_model_options(p)
@@ -571,6 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the knowledge graph of articles")
     p.add_argument("inputs", nargs="+", metavar="DIR_OR_FILES")
+    _add_input_options(p)
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--format", default="ttl", help="ttl (default), nt, jsonld or trig")
     p.add_argument("--store", metavar="DIR", help="Oxigraph store to load into (default .coalition-kg/store)")
@@ -593,6 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval-kg", help="score the graph of the seed articles against gold facts")
     p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="default: seeds/")
+    _add_input_options(p)
     p.add_argument("--gold", help="gold JSON (default: the gold path under [tool.coalition-kg] in pyproject.toml)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--details", action="store_true", help="list what is missing and extra per article")

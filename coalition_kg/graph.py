@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from .atomic import atomic_path
-from .rdf import CKG, union_graph
+from .rdf import CKG, SCHEMA, union_graph
 
 NODE_TYPES = {CKG.Person: "Person", CKG.Country: "Country", CKG.City: "City", CKG.Place: "Place",
               CKG.Organization: "Organization", CKG.Meeting: "Meeting", CKG.UNResolution: "UNResolution",
@@ -56,7 +56,8 @@ def to_networkx(source: Dataset | Graph) -> nx.MultiDiGraph:
                     attrs[f"label_{lang}"] = lab
             attrs["label"] = attrs.get("label_ar") or attrs.get("label_en") or key.rsplit("/", 1)[-1]
             for p, name in ((CKG.isoCode, "iso_code"), (CKG.geonamesId, "geonames_id"), (CKG.date, "date"),
-                            (DCTERMS.date, "date"),
+                            (DCTERMS.date, "date"), (DCTERMS.issued, "published"), (SCHEMA.url, "url"),
+                            (DCTERMS.publisher, "outlet"),
                             (CKG.resolutionNumber, "number"), (CKG.meetingKind, "kind"), (CKG.planned, "planned")):
                 v = g.value(node, p)
                 if v is not None:

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from . import extract, linking, names, persons
-from .dates import PartialDate
+from .dates import PartialDate, publication_date
 from .extract import JoinMention, MeetingMention, ResolutionMention, Role
 from .linking import Mention
 from .ner import Entity
@@ -58,7 +58,10 @@ def extract_article(article: Article, sentences: list[Sentence], entities: list[
     people = names.article_persons(article, sentences, entities, mentions)    # persons and roles
     mentions = people.mentions
     places = [m for m in mentions if m.kind in ("Country", "City")]
-    art_date = extract.article_date(sentences)                                # facts
+    # the date relative dates are anchored on: the dateline (what the text itself was written
+    # against; a page's metadata date may be an update's or a re-publication's), else the
+    # publication date the input gives
+    art_date = extract.article_date(sentences) or publication_date(article.issued)   # facts
     unsc = any(m.node == "org:unsc" for m in mentions)
     resolutions = extract.find_resolutions(text, sentences, unsc)
     joins = extract.find_joins(sentences, places, extract.coalition_sentences(mentions, sentences))

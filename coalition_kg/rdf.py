@@ -165,6 +165,19 @@ def _node_iri(key: str) -> str:
     return f"{ID}{kind}/{rest}"
 
 
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
+
+
+def web_iri(url: str | None) -> str | None:
+    """An http(s) address as an N-Triples IRI (characters IRIs cannot hold percent-encoded), or
+    None for anything else."""
+    if not url or not re.match(r"(?i)https?://[^/\s]", url.strip()):
+        return None
+    safe = _IRI_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url.strip())
+    return f"<{safe}>"
+
+
 def date_literal(iso: str) -> Literal:
     if len(iso) == 10:
         return Literal(iso, datatype=XSD.date)
@@ -274,9 +287,22 @@ class _ArticleGraph:
         g.add((art, _RDF.type, _CKG.Article))
         g.add((art, _RDFS.label, _lit(res.article.title, "ar")))
         g.add((art, _DCTERMS.identifier, _lit(self.aid)))
-        g.add((art, _DCTERMS.source, _lit(res.article.path.name)))
-        g.add((art, _CKG.sha256, _lit(res.article.sha256)))
-        g.add((art, _DCTERMS.language, _lit("ar")))
+        a = res.article
+        g.add((art, _DCTERMS.source, _lit(a.path.name + (f", {a.position}" if a.position else ""))))
+        g.add((art, _CKG.sha256, _lit(a.sha256)))
+        g.add((art, _DCTERMS.language, _lit(a.language or "ar")))
+        # what the input said about the article (a record of a JSON Lines, HTML or WARC input)
+        if a.headline:
+            g.add((art, _DCTERMS.title, _lit(a.headline, a.language or "ar")))
+        if a.issued:
+            g.add((art, _DCTERMS.issued, _date(a.issued)))
+        if a.publisher:
+            g.add((art, _DCTERMS.publisher, _lit(a.publisher)))
+        url = web_iri(a.url)
+        if url:
+            g.add((art, _SCHEMA.url, url))
+        if a.captured and _DATETIME.fullmatch(a.captured):
+            g.add((art, _CKG.capturedAt, f'"{a.captured}"^^<{XSD}dateTime>'))
         if res.date and res.date.iso():
             g.add((art, _DCTERMS.date, _date(res.date.iso())))
         for s in res.sentences:

@@ -33,9 +33,33 @@ class Article:
     path: Path
     text: str
     sha256: str
+    # what the input says about the article besides its text (a record of a JSON Lines, HTML or
+    # WARC input, see :mod:`.readers`; a .txt file has none): ISO dates, the rest as given
+    url: str | None = None
+    issued: str | None = None          # publication date: YYYY-MM-DD, YYYY-MM or YYYY
+    publisher: str | None = None
+    headline: str | None = None
+    language: str | None = None
+    captured: str | None = None        # when a web archive captured the page (WARC-Date)
+    position: str | None = None        # where in its file: "line 3", "record 2"
+
+    @property
+    def where(self) -> str:
+        """The file, and the record's position in it: for messages."""
+        return f"{self.path}: {self.position}" if self.position else str(self.path)
+
+    @property
+    def key(self) -> str:
+        """What the article's facts depend on besides its id: its bytes, and its publication
+        date (relative dates are anchored on it)."""
+        if self.issued is None:
+            return self.sha256
+        return hashlib.sha256(f"{self.sha256}|issued={self.issued}".encode()).hexdigest()
 
     @property
     def title(self) -> str:
+        if self.headline:
+            return self.headline
         for line in self.text.splitlines():
             if line.strip():
                 return line.strip()

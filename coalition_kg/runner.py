@@ -102,7 +102,7 @@ def tag_chunk(articles: list[Article], recognizer) -> list:
 
 def tag_chunk_reported(articles: list[Article], recognizer) -> list:
     """:func:`tag_chunk`, a failed article's exception turned into its one-line message."""
-    return [f"{a.path}: NER failed ({type(t).__name__}: {t})" if isinstance(t, Exception) else t
+    return [f"{a.where}: NER failed ({type(t).__name__}: {t})" if isinstance(t, Exception) else t
             for a, t in zip(articles, tag_chunk(articles, recognizer))]
 
 
@@ -126,7 +126,7 @@ def extract_tagged(articles: list[Article], tagged: list, extract: bool = True) 
         try:
             out.append(extract_article(a, sentences, entities).compact())
         except Exception as exc:  # one broken article must not sink the batch
-            out.append(f"{a.path}: extraction failed ({type(exc).__name__}: {exc})")
+            out.append(f"{a.where}: extraction failed ({type(exc).__name__}: {exc})")
     return out
 
 
@@ -236,8 +236,8 @@ def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=
     if cache is not None and extract:
         hits = cache.get_many(articles)
         for i, a in enumerate(articles):
-            if (a.id, a.sha256) in hits:
-                done[i] = hits[(a.id, a.sha256)]
+            if (a.id, a.key) in hits:
+                done[i] = hits[(a.id, a.key)]
             else:
                 todo.append((i, a))
         if progress and done:
@@ -256,7 +256,7 @@ def run(articles: Iterable[Article], spec: TaggerSpec | None = None, recognizer=
                 errors.append(out)
             elif isinstance(out, Packed):
                 done[i] = out
-                packed.append((a.id, a.sha256, out.blob))
+                packed.append((a.id, a.key, out.blob))
             else:
                 if extract:
                     # the result's article is a copy made by the worker: keep the one we have

@@ -26,7 +26,8 @@ ARTICLE = ID + "article/"          # articles are shown by their id, not their (
 _NAME_SUFFIXES = ("NameEn", "Name", "Label", "NameAr")
 _IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
 # columns left out first when the table is too wide (matched on the lower-cased column name)
-_DROP_FIRST = (re.compile(r"geonames|^start$|^end$|sentenceindex|extractor|confidence|^cue$|^status$"),)
+_DROP_FIRST = (re.compile(r"geonames|^start$|^end$|sentenceindex|extractor|confidence|^cue$|^status$|^articleurl$"
+                          r"|^title$"),)
 
 
 def _is_arabic(s: str) -> bool:

@@ -586,8 +586,13 @@ def html_data(G: nx.MultiDiGraph, sentences: dict[str, str]) -> dict:
                         "planned": m["planned"], "lanes": m["lanes"], "city": m["city_label"],
                         "city_en": node_label(G, m["city"], "en") if m["city"] else "",
                         "hosts": [node_label(G, h, "ar") for h in m["hosts"]]} for m in T["meetings"]]}
+    # where a person can read each article a shown sentence comes from, when its input said
+    cited = {s.split("#", 1)[0] for s in used}
+    articles = {n.rsplit("/", 1)[-1]: {k: d[k] for k in ("url", "published", "outlet") if d.get(k)}
+                for n, d in G.nodes(data=True) if d.get("type") == "Article" and n.rsplit("/", 1)[-1] in cited}
     return {"nodes": nodes, "edges": edges, "sentences": {k: v for k, v in sentences.items() if k in used},
-            "colors": COLORS, "layers": list(LAYERS), "timeline": tl}
+            "colors": COLORS, "layers": list(LAYERS), "timeline": tl,
+            "articles": {k: v for k, v in articles.items() if v}}
 
 
 def write_html(G: nx.MultiDiGraph, sentences: dict[str, str], path: Path) -> Path:
