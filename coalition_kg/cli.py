@@ -274,6 +274,10 @@ def cmd_build(args) -> int:
                         on_total=set_total)
     for e in summary.pop("errors"):
         _err(f"skipped {e}")
+    if cache is not None and cache.rejected:
+        shown = ", ".join(cache.rejected[:5]) + (" …" if len(cache.rejected) > 5 else "")
+        print(f"coalition-kg: warning: {cache.path}: {len(cache.rejected)} facts-cache row(s) did not read back "
+              f"as facts (damaged or tampered; not used, those articles processed again): {shown}", file=sys.stderr)
     if "output" not in summary:
         raise CliError("no readable articles among the inputs; nothing written")
     update = summary.pop("store_update")

@@ -293,7 +293,7 @@ def _unpacked(out, article: Article):
     from .cache import unpack
     # the article inside is a copy made by the worker: keep the one we have (one copy of every
     # text in memory, not two)
-    return dataclasses.replace(unpack(out.blob), article=article)
+    return unpack(out.blob, article)
 
 
 def _index_chunks(todo: list[tuple[int, Article]]) -> Iterator[list[tuple[int, Article]]]:
