@@ -223,7 +223,7 @@ def test_a_write_that_fails_midway_keeps_the_old_store_and_file(tmp_path, seeds_
     graphs = list(graph_source(seeds_build.resolved)())
 
     calls = []
-    monkeypatch.setattr("coalition_kg.store.BULK_LINES", 500)   # batches reach the loaders before the failure
+    monkeypatch.setattr("coalition_kg.store.oxigraph.BULK_LINES", 500)   # batches reach the loaders before the failure
 
     def failing():          # every graph changed (a new store is bulk-loaded); the second pass breaks down
         calls.append(1)

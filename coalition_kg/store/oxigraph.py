@@ -1,153 +1,30 @@
-"""Step 7: where the graph lives — the embedded Oxigraph store, rdflib in memory, or any SPARQL 1.1
-server through SPARQLWrapper.
-
-All three answer the same library queries with the same rows (tested against Virtuoso).  Query
-parameters are never pasted into query text:
-
-a ``VALUES`` block of terms serialized by rdflib (which escapes quotes, backslashes and line
-breaks) is placed at the top of the query's outermost ``WHERE`` group, so that a value can only
-ever be one RDF term, with the same semantics on Oxigraph, rdflib and any remote server
-(Oxigraph's own ``substitutions`` would need every parameter in the SELECT projection).
-
-Literals are written by :func:`sparql_literal` (SPARQL 1.1 ECHAR escapes; a ``u`` after a
-backslash written as ``\\U00000075`` so that engines which expand ``\\uXXXX`` before parsing, as
-rdflib does, read the same value) and IRIs are validated (:func:`check_iri`) before they reach any
-query or update text.
-
-The embedded store is replaced atomically: a build writes a complete new store in a directory
-beside the old one, marks it complete, and swaps the two directories in one ``renameat2``
-exchange, so a reader (or a build killed at any moment) sees the whole old graph or the whole new
-one.  A store without the completion mark is refused with a clear error.
-
-Loading into a remote server goes through a staging graph: every batch is inserted there, the
-triple count is checked, and only then is the target graph replaced (``MOVE``).  A failure
-midway leaves the previous target graph untouched and the staging graph removed.
-"""
+"""The embedded store: a persistent Oxigraph store in a directory, replaced whole (or changed
+in a hard-linked copy) and swapped in by :mod:`.generation`."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
-import re
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-log = logging.getLogger(__name__)
+from .base import Rows, StoreError
+from .generation import (MARK, _exchange, _fsync_dir, _open_error, _write_mark, check_store_location)
+from .sparql import check_iri, check_query, with_values
+
 DEFAULT_STORE = Path(".coalition-kg/store")
-ENV_ENDPOINT_USER = "COALITION_KG_SPARQL_USER"
-ENV_ENDPOINT_PASSWORD = "COALITION_KG_SPARQL_PASSWORD"
+BULK_LINES = 100_000                 # N-Quads lines buffered per call of Oxigraph's bulk loader (as fast as 200k, half the memory)
+INCREMENTAL_SHARE = 0.25             # more graphs changed than this share: a new store is bulk-loaded
+PREFIXES = {"ckg": "https://w3id.org/coalition-kg/ontology#", "id": "https://w3id.org/coalition-kg/id/",
+            "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+            "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
+            "schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
 
-
-class StoreError(RuntimeError):
-    pass
-
-
-@dataclass
-class Rows:
-    variables: list[str]
-    rows: list[dict[str, object]]   # values are rdflib terms (or None when unbound)
-    boolean: bool | None = None     # the answer of an ASK query
-    graph: Graph | None = None      # the answer of a CONSTRUCT / DESCRIBE query
-    form: str = "SELECT"
-
-
-# ---------------------------------------------------------------------------------------------
-# validation and escaping of everything that reaches query text
-
-# RFC 3987: an IRI has a scheme and none of these characters (nor spaces or controls)
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]*")
-_LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
-_ECHAR = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
-          ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f"}
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
-def check_iri(iri: str, what: str = "IRI") -> str:
-    """``iri`` unchanged when it is an absolute IRI that can stand between ``<`` and ``>``."""
-    if not isinstance(iri, str) or not _IRI.fullmatch(iri):
-        raise StoreError(f"{what} {iri!r} is not a valid absolute IRI (RFC 3987: a scheme, and no spaces, "
-                         f"control characters or any of <>\"{{}}|^`\\)")
-    return iri
-
-
-def sparql_literal(term: Literal) -> str:
-    """One SPARQL literal for any string: ECHAR escapes for backslash, double quote and the
-    control characters (not for ``'``, which rdflib misreads inside double quotes), and a
-    ``u``/``U`` right after a backslash written as a code-point escape, so that no engine's ``\\uXXXX`` pre-processing changes it."""
-    value = str(term)
-    body = value.translate(_ECHAR)
-    if "\\" in value:
-        body = re.sub(r"(?<=\\\\)([uU])", lambda m: f"\\U{ord(m.group(1)):08X}", body)
-    out = f'"{body}"'
-    if term.language:
-        if not _LANG.fullmatch(term.language):
-            raise StoreError(f"not a valid language tag: {term.language!r}")
-        return out + "@" + term.language
-    if term.datatype is not None and str(term.datatype) != str(XSD.string):
-        return out + "^^<" + check_iri(str(term.datatype), "datatype") + ">"
-    return out
-
-
-def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT, DESCRIBE — or the first keyword of whatever else ``text`` is."""
-    i, n = 0, len(text)
-    while i < n:
-        m = re.compile(r"\s+|#[^\n]*").match(text, i)
-        if m and m.end() > i:
-            i = m.end()
-            continue
-        m = re.compile(r"(?i:BASE)\s*<[^>]*>|(?i:PREFIX)\s*[^\s:]*:\s*<[^>]*>").match(text, i)
-        if m:
-            i = m.end()
-            continue
-        break
-    m = re.compile(r"[A-Za-z]+").match(text, i)
-    return m.group().upper() if m else ""
-
-
-def check_query(text: str) -> str:
-    form = query_form(text)
-    if form not in QUERY_FORMS:
-        what = f"a SPARQL Update ({form})" if form in _UPDATE_WORDS else "not a SPARQL query"
-        raise StoreError(f"refused: this is {what}; `query` runs only SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return form
-
-
-_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-
-
-def check_endpoint(url: str, what: str = "endpoint") -> tuple[str, str | None, str | None]:
-    """(URL without credentials, user, password) of an http(s) endpoint; anything else is refused."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port
-    except ValueError:
-        raise StoreError(f"{what} {scrub_url(url)!r}: not a valid URL") from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise StoreError(f"{what} {scrub_url(url)!r}: only http:// and https:// endpoints are supported")
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-    from urllib.parse import unquote
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password else None
-    return clean, user, password
-
-
-def scrub_url(text: str) -> str:
-    """``text`` with any ``user:password@`` of a URL inside it replaced by ``***@``."""
-    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@", r"\1***@", str(text))
-
-
-# ---------------------------------------------------------------------------------------------
-# terms
 
 def _from_ox(term):
     import pyoxigraph as ox
@@ -167,32 +44,9 @@ def _from_ox(term):
     return Literal(str(term))
 
 
-# ---------------------------------------------------------------------------------------------
-# the embedded store
-
-MARK = "coalition-kg-store.json"     # written into a store directory once its content is complete
-BULK_LINES = 100_000                 # N-Quads lines buffered per call of Oxigraph's bulk loader (as fast as 200k, half the memory)
-INCREMENTAL_SHARE = 0.25             # more graphs changed than this share: a new store is bulk-loaded
-PREFIXES = {"ckg": "https://w3id.org/coalition-kg/ontology#", "id": "https://w3id.org/coalition-kg/id/",
-            "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
-            "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
-            "schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#",
-            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
-
-
 def _digest(lines: list[str]) -> str:
     import hashlib
     return hashlib.sha1("".join(sorted(lines)).encode("utf-8")).hexdigest()
-
-
-def _write_mark(store_dir: Path, info: dict) -> None:
-    """Write a store's completion mark, durably, replacing any earlier one in one rename."""
-    tmp = store_dir / f".{MARK}.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(info, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, store_dir / MARK)
 
 
 def _drop_graph(store, iri: str) -> None:
@@ -204,55 +58,6 @@ def _drop_graph(store, iri: str) -> None:
         if not any(isinstance(x.graph_name, ox.NamedNode)
                    for x in store.quads_for_pattern(q.subject, q.predicate, q.object, None)):
             store.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
-
-
-def _exchange(a: Path, b: Path) -> None:
-    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE)."""
-    import ctypes
-    import errno
-    libc = ctypes.CDLL(None, use_errno=True)
-    fn = getattr(libc, "renameat2", None)
-    if fn is None:
-        raise OSError(errno.ENOSYS, "renameat2 not available")
-    if fn(-100, os.fsencode(str(a)), -100, os.fsencode(str(b)), 2) != 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _open_error(path: Path, exc: Exception) -> StoreError:
-    msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-    return StoreError(f"{path}: cannot open the store — damaged or not an Oxigraph store ({msg}); "
-                      f"rebuild it with `coalition-kg build … --store {path}`")
-
-
-def check_store_location(path: str | Path, must_exist: bool = False) -> Path:
-    """Refuse, before any expensive work, a --store that cannot become (or is not) a store."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise StoreError(f"{path}: exists and is not a store directory")
-    if path.is_dir() and any(path.iterdir()) and not ((path / MARK).is_file() or (path / "CURRENT").is_file()):
-        raise StoreError(f"{path}: a directory that is not a coalition-kg store; refusing to replace it")
-    if must_exist and not (path / MARK).is_file():
-        raise StoreError(f"{path}: no complete store here to add to (build without --add first)")
-    parent = path.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"{parent}: cannot create the store's directory ({exc.strerror})") from None
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise StoreError(f"{parent}: not writable; the store cannot be written there")
-    return path
 
 
 UNION_FORMATS = ("ttl", "nt")           # output formats written from the union default graph
@@ -464,7 +269,7 @@ class OxigraphStore:
         file took (overlapping the loading or not)."""
         if output is None:
             return self._write_graphs(source, add, None)
-        from .atomic import atomic_path
+        from ..atomic import atomic_path
         path, fmt = output
         with atomic_path(path) as tmp:
             overlap = {"path": tmp, "fmt": fmt, "seconds": None} if fmt in UNION_FORMATS else None
@@ -674,7 +479,7 @@ class OxigraphStore:
     def dump(self, path: str | Path, fmt: str) -> None:
         """Write the graph to a file (atomically): ``ttl``/``nt`` the union graph, ``trig``/``nq``
         /``jsonld`` every named graph."""
-        from .atomic import atomic_path
+        from ..atomic import atomic_path
         with atomic_path(path) as tmp:
             _dump_file(self.store, tmp, fmt)
 
@@ -742,277 +547,3 @@ class OxigraphStore:
                                                           _from_ox(q.object)))
             return ds
         return self._reading(read)
-
-
-# ---------------------------------------------------------------------------------------------
-# rdflib in memory (used by the benchmark and when no store is wanted)
-
-class MemoryStore:
-    def __init__(self, ds: Dataset):
-        from .rdf import union_graph
-        self.graph = union_graph(ds)
-
-    def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
-        form = check_query(text)
-        try:
-            result = self.graph.query(with_values(text, bindings or {}))
-        except StoreError:
-            raise
-        except Exception as exc:   # pyparsing's ParseException and friends
-            raise StoreError(f"SPARQL syntax error: {str(exc).strip()[:300]}") from None
-        if result.type == "ASK":
-            return Rows([], [], boolean=bool(result.askAnswer), form=form)
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            g = Graph()
-            for t in result:
-                g.add(t)
-            return Rows([], [], graph=g, form=form)
-        variables = [str(v) for v in result.vars]
-        rows = [{v: row[i] for i, v in enumerate(variables)} for row in result]
-        return Rows(variables, rows, form=form)
-
-
-# ---------------------------------------------------------------------------------------------
-# a remote SPARQL 1.1 server
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-def with_values(text: str, bindings: dict[str, object]) -> str:
-    """Insert ``VALUES (?a ?b) { (t1 t2) }`` at the start of the outermost WHERE group.
-
-    Literals are written by :func:`sparql_literal` and IRIs validated by :func:`check_iri`:
-    whatever the value, it stays one literal or one IRI."""
-    if not bindings:
-        return text
-    for k in bindings:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
-            raise StoreError(f"not a valid parameter name: {k!r}")
-    names = " ".join(f"?{k}" for k in bindings)
-    terms = " ".join(_n3(v) for v in bindings.values())
-    m = _first_where(text)
-    if m is None:
-        raise StoreError("cannot bind parameters: the query has no WHERE group")
-    return text[:m] + f" VALUES ({names}) {{ ({terms}) }} " + text[m:]
-
-
-def _n3(term) -> str:
-    if isinstance(term, URIRef):
-        return f"<{check_iri(str(term))}>"
-    if isinstance(term, Literal):
-        return sparql_literal(term)
-    raise StoreError(f"cannot bind {term!r}")
-
-
-def _first_where(text: str) -> int | None:
-    """Position just after the '{' of the first WHERE outside comments, strings and IRIs."""
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if ch in "\"'":
-            j = i + 1
-            while j < n and text[j] != ch:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-            continue
-        if ch == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            i += re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]).end()
-            continue
-        m = _WHERE.match(text, i)
-        if m:
-            return m.end()
-        i += 1
-    return None
-
-
-class RemoteStore:
-    """A SPARQL 1.1 endpoint: queries through SPARQLWrapper, updates to ``update_url``."""
-
-    def __init__(self, endpoint: str, update_endpoint: str | None = None, user: str | None = None,
-                 password: str | None = None, timeout: int = 60, retries: int = 3):
-        self.endpoint, url_user, url_password = check_endpoint(endpoint)
-        if update_endpoint:
-            self.update_endpoint, u2, p2 = check_endpoint(update_endpoint, "update endpoint")
-            url_user, url_password = url_user or u2, url_password or p2
-        else:
-            self.update_endpoint = self.endpoint
-        self.user = user if user is not None else (url_user or os.environ.get(ENV_ENDPOINT_USER))
-        self.password = password if password is not None else (url_password or os.environ.get(ENV_ENDPOINT_PASSWORD))
-        if timeout is None or timeout <= 0:
-            raise StoreError(f"timeout must be a positive number of seconds, not {timeout}")
-        self.timeout = timeout
-        self.retries = retries
-
-    def _wrapper(self, url: str):
-        from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
-        sw = SPARQLWrapper(url)
-        sw.setTimeout(self.timeout)
-        if self.user:
-            sw.setHTTPAuth(DIGEST)
-            sw.setCredentials(self.user, self.password or "")
-        sw.setMethod(POST)
-        return sw
-
-    def _safe(self, exc) -> str:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        msg = scrub_url(msg)
-        for secret in (self.password, self.user):
-            if secret:
-                msg = msg.replace(secret, "***")
-        return msg[:300]
-
-    def _run(self, what: str, fn):
-        from urllib.error import HTTPError, URLError
-        from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                                   Unauthorized)
-        delay = 0.5
-        for attempt in range(1, self.retries + 1):
-            try:
-                return fn()
-            except Unauthorized:
-                raise StoreError(f"{self.endpoint}: authentication failed (check the user and password)") from None
-            except HTTPError as exc:
-                if exc.code in (401, 403):
-                    raise StoreError(f"{self.endpoint}: authentication failed (HTTP {exc.code})") from None
-                if exc.code < 500 or attempt == self.retries:
-                    raise StoreError(f"{self.endpoint}: {what} failed (HTTP {exc.code})") from None
-            except QueryBadFormed as exc:
-                raise StoreError(f"{self.endpoint}: {what} rejected as malformed ({self._safe(exc)})") from None
-            except EndPointNotFound:
-                raise StoreError(f"{self.endpoint}: no SPARQL endpoint at this address (HTTP 404)") from None
-            except (URLError, ConnectionError, TimeoutError, OSError, EndPointInternalError) as exc:
-                if attempt == self.retries:
-                    reason = getattr(exc, "reason", exc)
-                    raise StoreError(f"{self.endpoint}: {what} failed after {attempt} tries "
-                                     f"({self._safe(reason if isinstance(reason, Exception) else exc)})") from None
-            log.warning("%s: %s failed (try %d of %d); retrying", scrub_url(self.endpoint), what, attempt, self.retries)
-            time.sleep(delay)
-            delay *= 2
-        raise StoreError(f"{self.endpoint}: {what} failed")
-
-    # -- queries --------------------------------------------------------------------------------
-    def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
-        from SPARQLWrapper import JSON, TURTLE
-        form = check_query(text)
-        text = with_values(text, bindings or {})
-
-        def go():
-            sw = self._wrapper(self.endpoint)
-            sw.setQuery(text)
-            if sw.isSparqlUpdateRequest() or sw.queryType not in QUERY_FORMS:
-                raise StoreError(f"refused: the query would be sent as {sw.queryType}")
-            sw.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-            res = sw.query()
-            return res.response.read()
-
-        body = self._run("query", go)
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            g = Graph()
-            try:
-                g.parse(data=body.decode("utf-8"), format="turtle")
-            except Exception as exc:
-                raise StoreError(f"{self.endpoint}: the answer is not an RDF graph in Turtle ({self._safe(exc)})") from None
-            return Rows([], [], graph=g, form=form)
-        data = self._json(body)
-        if form == "ASK":
-            if not isinstance(data.get("boolean"), bool):
-                raise StoreError(f"{self.endpoint}: the answer to ASK holds no boolean")
-            return Rows([], [], boolean=data["boolean"], form=form)
-        try:
-            variables = data["head"]["vars"]
-            bindings_ = data["results"]["bindings"]
-            if not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)
-                    and isinstance(bindings_, list) and all(isinstance(b, dict) for b in bindings_)):
-                raise TypeError
-            rows = [{v: _from_json(b.get(v)) for v in variables} for b in bindings_]
-        except (KeyError, TypeError, AttributeError, ValueError):
-            raise StoreError(f"{self.endpoint}: the answer is JSON but not SPARQL 1.1 query results") from None
-        return Rows(variables, rows, form=form)
-
-    def _json(self, body: bytes) -> dict:
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            head = body[:60].decode("utf-8", "replace").strip().splitlines()
-            raise StoreError(f"{self.endpoint}: the answer is not SPARQL JSON results (starts {head[0][:40] if head else ''!r}); "
-                             f"is this a SPARQL endpoint?") from None
-        if not isinstance(data, dict):
-            raise StoreError(f"{self.endpoint}: the answer is JSON but not SPARQL 1.1 query results")
-        return data
-
-    def count(self, graph: str) -> int:
-        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{check_iri(graph, 'graph')}> {{ ?s ?p ?o }} }}")
-        try:
-            return int(rows.rows[0]["n"]) if rows.rows else 0
-        except (KeyError, TypeError, ValueError):
-            raise StoreError(f"{self.endpoint}: the answer to a triple count is not a number") from None
-
-    def update(self, text: str) -> None:
-        def go():
-            sw = self._wrapper(self.update_endpoint)
-            sw.setQuery(text)
-            sw.query()
-        self._run("update", go)
-
-    # -- loading --------------------------------------------------------------------------------
-    def load(self, graph: Graph, target: str, batch_size: int = 2000, progress=None) -> int:
-        """Insert ``graph`` into ``target`` through a staging graph; returns the triple count."""
-        check_iri(target, "graph")
-        if batch_size is None or batch_size <= 0:
-            raise StoreError(f"batch size must be a positive number, not {batch_size}")
-        staging = check_iri(f"{target.rstrip('/')}/staging-{int(time.time() * 1000)}", "graph")
-        triples = [t for t in graph if not any(isinstance(x, BNode) for x in t)]
-        skipped = len(graph) - len(triples)
-        if skipped:
-            log.warning("%d triples with blank nodes were not loaded", skipped)
-        expected = len(set(triples))
-        self.update(f"DROP SILENT GRAPH <{staging}>")
-        try:
-            for i in range(0, len(triples), batch_size):
-                chunk = triples[i:i + batch_size]
-                body = "\n".join(f"{_n3_any(s)} {_n3_any(p)} {_n3_any(o)} ." for s, p, o in chunk)
-                self.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{body}\n}} }}")
-                if progress:
-                    progress(len(chunk))
-            got = self.count(staging)
-            if got != expected:
-                raise StoreError(f"{self.endpoint}: staging graph holds {got} triples, expected {expected}; "
-                                 f"target <{target}> left unchanged")
-            self.update(f"DROP SILENT GRAPH <{target}>")
-            self.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>")
-        except Exception:
-            try:
-                self.update(f"DROP SILENT GRAPH <{staging}>")
-            except StoreError:
-                pass
-            raise
-        final = self.count(target)
-        if final != expected:
-            raise StoreError(f"{self.endpoint}: <{target}> holds {final} triples after loading, expected {expected}")
-        return final
-
-
-def _n3_any(term) -> str:
-    if isinstance(term, (URIRef, Literal)):
-        return _n3(term)
-    raise StoreError(f"cannot serialize {term!r}")
-
-
-def _from_json(b):
-    if b is None:
-        return None
-    t = b.get("type")
-    if t == "uri":
-        return URIRef(b["value"])
-    if t == "bnode":
-        return BNode(b["value"])
-    if b.get("xml:lang"):
-        return Literal(b["value"], lang=b["xml:lang"])
-    dt = b.get("datatype")
-    if dt and dt != str(XSD.string):
-        return Literal(b["value"], datatype=URIRef(dt))
-    return Literal(b["value"])

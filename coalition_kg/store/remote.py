@@ -1,0 +1,231 @@
+"""A remote SPARQL 1.1 server, through SPARQLWrapper.
+
+Loading goes through a staging graph: every batch is inserted there, the triple count is
+checked, and only then is the target graph replaced (``MOVE``).  A failure midway leaves the
+previous target graph untouched and the staging graph removed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .base import Rows, StoreError
+from .sparql import QUERY_FORMS, _n3_any, check_iri, check_query, with_values
+
+log = logging.getLogger("coalition_kg.store")
+ENV_ENDPOINT_USER = "COALITION_KG_SPARQL_USER"
+ENV_ENDPOINT_PASSWORD = "COALITION_KG_SPARQL_PASSWORD"
+
+
+def check_endpoint(url: str, what: str = "endpoint") -> tuple[str, str | None, str | None]:
+    """(URL without credentials, user, password) of an http(s) endpoint; anything else is refused."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port
+    except ValueError:
+        raise StoreError(f"{what} {scrub_url(url)!r}: not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise StoreError(f"{what} {scrub_url(url)!r}: only http:// and https:// endpoints are supported")
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    from urllib.parse import unquote
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return clean, user, password
+
+
+def scrub_url(text: str) -> str:
+    """``text`` with any ``user:password@`` of a URL inside it replaced by ``***@``."""
+    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@", r"\1***@", str(text))
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint: queries through SPARQLWrapper, updates to ``update_url``."""
+
+    def __init__(self, endpoint: str, update_endpoint: str | None = None, user: str | None = None,
+                 password: str | None = None, timeout: int = 60, retries: int = 3):
+        self.endpoint, url_user, url_password = check_endpoint(endpoint)
+        if update_endpoint:
+            self.update_endpoint, u2, p2 = check_endpoint(update_endpoint, "update endpoint")
+            url_user, url_password = url_user or u2, url_password or p2
+        else:
+            self.update_endpoint = self.endpoint
+        self.user = user if user is not None else (url_user or os.environ.get(ENV_ENDPOINT_USER))
+        self.password = password if password is not None else (url_password or os.environ.get(ENV_ENDPOINT_PASSWORD))
+        if timeout is None or timeout <= 0:
+            raise StoreError(f"timeout must be a positive number of seconds, not {timeout}")
+        self.timeout = timeout
+        self.retries = retries
+
+    def _wrapper(self, url: str):
+        from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
+        sw = SPARQLWrapper(url)
+        sw.setTimeout(self.timeout)
+        if self.user:
+            sw.setHTTPAuth(DIGEST)
+            sw.setCredentials(self.user, self.password or "")
+        sw.setMethod(POST)
+        return sw
+
+    def _safe(self, exc) -> str:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        msg = scrub_url(msg)
+        for secret in (self.password, self.user):
+            if secret:
+                msg = msg.replace(secret, "***")
+        return msg[:300]
+
+    def _run(self, what: str, fn):
+        from urllib.error import HTTPError, URLError
+        from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
+                                                   Unauthorized)
+        delay = 0.5
+        for attempt in range(1, self.retries + 1):
+            try:
+                return fn()
+            except Unauthorized:
+                raise StoreError(f"{self.endpoint}: authentication failed (check the user and password)") from None
+            except HTTPError as exc:
+                if exc.code in (401, 403):
+                    raise StoreError(f"{self.endpoint}: authentication failed (HTTP {exc.code})") from None
+                if exc.code < 500 or attempt == self.retries:
+                    raise StoreError(f"{self.endpoint}: {what} failed (HTTP {exc.code})") from None
+            except QueryBadFormed as exc:
+                raise StoreError(f"{self.endpoint}: {what} rejected as malformed ({self._safe(exc)})") from None
+            except EndPointNotFound:
+                raise StoreError(f"{self.endpoint}: no SPARQL endpoint at this address (HTTP 404)") from None
+            except (URLError, ConnectionError, TimeoutError, OSError, EndPointInternalError) as exc:
+                if attempt == self.retries:
+                    reason = getattr(exc, "reason", exc)
+                    raise StoreError(f"{self.endpoint}: {what} failed after {attempt} tries "
+                                     f"({self._safe(reason if isinstance(reason, Exception) else exc)})") from None
+            log.warning("%s: %s failed (try %d of %d); retrying", scrub_url(self.endpoint), what, attempt, self.retries)
+            time.sleep(delay)
+            delay *= 2
+        raise StoreError(f"{self.endpoint}: {what} failed")
+
+    # -- queries --------------------------------------------------------------------------------
+    def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
+        from SPARQLWrapper import JSON, TURTLE
+        form = check_query(text)
+        text = with_values(text, bindings or {})
+
+        def go():
+            sw = self._wrapper(self.endpoint)
+            sw.setQuery(text)
+            if sw.isSparqlUpdateRequest() or sw.queryType not in QUERY_FORMS:
+                raise StoreError(f"refused: the query would be sent as {sw.queryType}")
+            sw.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+            res = sw.query()
+            return res.response.read()
+
+        body = self._run("query", go)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            g = Graph()
+            try:
+                g.parse(data=body.decode("utf-8"), format="turtle")
+            except Exception as exc:
+                raise StoreError(f"{self.endpoint}: the answer is not an RDF graph in Turtle ({self._safe(exc)})") from None
+            return Rows([], [], graph=g, form=form)
+        data = self._json(body)
+        if form == "ASK":
+            if not isinstance(data.get("boolean"), bool):
+                raise StoreError(f"{self.endpoint}: the answer to ASK holds no boolean")
+            return Rows([], [], boolean=data["boolean"], form=form)
+        try:
+            variables = data["head"]["vars"]
+            bindings_ = data["results"]["bindings"]
+            if not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)
+                    and isinstance(bindings_, list) and all(isinstance(b, dict) for b in bindings_)):
+                raise TypeError
+            rows = [{v: _from_json(b.get(v)) for v in variables} for b in bindings_]
+        except (KeyError, TypeError, AttributeError, ValueError):
+            raise StoreError(f"{self.endpoint}: the answer is JSON but not SPARQL 1.1 query results") from None
+        return Rows(variables, rows, form=form)
+
+    def _json(self, body: bytes) -> dict:
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            head = body[:60].decode("utf-8", "replace").strip().splitlines()
+            raise StoreError(f"{self.endpoint}: the answer is not SPARQL JSON results (starts {head[0][:40] if head else ''!r}); "
+                             f"is this a SPARQL endpoint?") from None
+        if not isinstance(data, dict):
+            raise StoreError(f"{self.endpoint}: the answer is JSON but not SPARQL 1.1 query results")
+        return data
+
+    def count(self, graph: str) -> int:
+        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{check_iri(graph, 'graph')}> {{ ?s ?p ?o }} }}")
+        try:
+            return int(rows.rows[0]["n"]) if rows.rows else 0
+        except (KeyError, TypeError, ValueError):
+            raise StoreError(f"{self.endpoint}: the answer to a triple count is not a number") from None
+
+    def update(self, text: str) -> None:
+        def go():
+            sw = self._wrapper(self.update_endpoint)
+            sw.setQuery(text)
+            sw.query()
+        self._run("update", go)
+
+    # -- loading --------------------------------------------------------------------------------
+    def load(self, graph: Graph, target: str, batch_size: int = 2000, progress=None) -> int:
+        """Insert ``graph`` into ``target`` through a staging graph; returns the triple count."""
+        check_iri(target, "graph")
+        if batch_size is None or batch_size <= 0:
+            raise StoreError(f"batch size must be a positive number, not {batch_size}")
+        staging = check_iri(f"{target.rstrip('/')}/staging-{int(time.time() * 1000)}", "graph")
+        triples = [t for t in graph if not any(isinstance(x, BNode) for x in t)]
+        skipped = len(graph) - len(triples)
+        if skipped:
+            log.warning("%d triples with blank nodes were not loaded", skipped)
+        expected = len(set(triples))
+        self.update(f"DROP SILENT GRAPH <{staging}>")
+        try:
+            for i in range(0, len(triples), batch_size):
+                chunk = triples[i:i + batch_size]
+                body = "\n".join(f"{_n3_any(s)} {_n3_any(p)} {_n3_any(o)} ." for s, p, o in chunk)
+                self.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{body}\n}} }}")
+                if progress:
+                    progress(len(chunk))
+            got = self.count(staging)
+            if got != expected:
+                raise StoreError(f"{self.endpoint}: staging graph holds {got} triples, expected {expected}; "
+                                 f"target <{target}> left unchanged")
+            self.update(f"DROP SILENT GRAPH <{target}>")
+            self.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>")
+        except Exception:
+            try:
+                self.update(f"DROP SILENT GRAPH <{staging}>")
+            except StoreError:
+                pass
+            raise
+        final = self.count(target)
+        if final != expected:
+            raise StoreError(f"{self.endpoint}: <{target}> holds {final} triples after loading, expected {expected}")
+        return final
+
+
+def _from_json(b):
+    if b is None:
+        return None
+    t = b.get("type")
+    if t == "uri":
+        return URIRef(b["value"])
+    if t == "bnode":
+        return BNode(b["value"])
+    if b.get("xml:lang"):
+        return Literal(b["value"], lang=b["xml:lang"])
+    dt = b.get("datatype")
+    if dt and dt != str(XSD.string):
+        return Literal(b["value"], datatype=URIRef(dt))
+    return Literal(b["value"])
