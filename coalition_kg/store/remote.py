@@ -1,8 +1,9 @@
 """A remote SPARQL 1.1 server, through SPARQLWrapper.
 
 Loading goes through a staging graph: every batch is inserted there, the triple count is
-checked, and only then is the target graph replaced (``MOVE``).  A failure midway leaves the
-previous target graph untouched and the staging graph removed.
+checked, and only then is the target graph replaced, in one ``MOVE``.  A failure before that
+leaves the previous target graph untouched and the staging graph removed; a failure of the
+``MOVE`` keeps the staging graph and names it (:meth:`RemoteStore.load`).
 """
 
 from __future__ import annotations
@@ -84,12 +85,13 @@ class RemoteStore:
                 msg = msg.replace(secret, "***")
         return msg[:300]
 
-    def _run(self, what: str, fn):
+    def _run(self, what: str, fn, retries: int | None = None):
         from urllib.error import HTTPError, URLError
         from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
                                                    Unauthorized)
         delay = 0.5
-        for attempt in range(1, self.retries + 1):
+        retries = self.retries if retries is None else retries
+        for attempt in range(1, retries + 1):
             try:
                 return fn()
             except Unauthorized:
@@ -97,18 +99,18 @@ class RemoteStore:
             except HTTPError as exc:
                 if exc.code in (401, 403):
                     raise StoreError(f"{self.endpoint}: authentication failed (HTTP {exc.code})") from None
-                if exc.code < 500 or attempt == self.retries:
+                if exc.code < 500 or attempt == retries:
                     raise StoreError(f"{self.endpoint}: {what} failed (HTTP {exc.code})") from None
             except QueryBadFormed as exc:
                 raise StoreError(f"{self.endpoint}: {what} rejected as malformed ({self._safe(exc)})") from None
             except EndPointNotFound:
                 raise StoreError(f"{self.endpoint}: no SPARQL endpoint at this address (HTTP 404)") from None
             except (URLError, ConnectionError, TimeoutError, OSError, EndPointInternalError) as exc:
-                if attempt == self.retries:
+                if attempt == retries:
                     reason = getattr(exc, "reason", exc)
                     raise StoreError(f"{self.endpoint}: {what} failed after {attempt} tries "
                                      f"({self._safe(reason if isinstance(reason, Exception) else exc)})") from None
-            log.warning("%s: %s failed (try %d of %d); retrying", scrub_url(self.endpoint), what, attempt, self.retries)
+            log.warning("%s: %s failed (try %d of %d); retrying", scrub_url(self.endpoint), what, attempt, retries)
             time.sleep(delay)
             delay *= 2
         raise StoreError(f"{self.endpoint}: {what} failed")
@@ -170,16 +172,25 @@ class RemoteStore:
         except (KeyError, TypeError, ValueError):
             raise StoreError(f"{self.endpoint}: the answer to a triple count is not a number") from None
 
-    def update(self, text: str) -> None:
+    def update(self, text: str, retries: int | None = None) -> None:
+        """Run an update (``retries``: tries in all; an update that is not idempotent, whose
+        answer may be lost after it ran, is tried once)."""
         def go():
             sw = self._wrapper(self.update_endpoint)
             sw.setQuery(text)
             sw.query()
-        self._run("update", go)
+        self._run("update", go, retries)
 
     # -- loading --------------------------------------------------------------------------------
     def load(self, graph: Graph, target: str, batch_size: int = 2000, progress=None) -> int:
-        """Insert ``graph`` into ``target`` through a staging graph; returns the triple count."""
+        """Insert ``graph`` into ``target`` through a staging graph; returns the triple count.
+
+        The endpoint is never left worse than it was: every batch goes into a fresh staging
+        graph, its count is checked, and only then does one ``MOVE`` replace the target (no
+        separate ``DROP`` of the target before it).  A failure before that step leaves the target
+        untouched and removes the staging graph (or names it, if even that fails); a failure of
+        the ``MOVE`` itself keeps the staging graph and names it in the error, unless the
+        endpoint shows the move did happen (its answer lost), which is then a success."""
         check_iri(target, "graph")
         if batch_size is None or batch_size <= 0:
             raise StoreError(f"batch size must be a positive number, not {batch_size}")
@@ -189,8 +200,8 @@ class RemoteStore:
         if skipped:
             log.warning("%d triples with blank nodes were not loaded", skipped)
         expected = len(set(triples))
-        self.update(f"DROP SILENT GRAPH <{staging}>")
         try:
+            self.update(f"DROP SILENT GRAPH <{staging}>")
             for i in range(0, len(triples), batch_size):
                 chunk = triples[i:i + batch_size]
                 body = "\n".join(f"{_n3_any(s)} {_n3_any(p)} {_n3_any(o)} ." for s, p, o in chunk)
@@ -201,14 +212,28 @@ class RemoteStore:
             if got != expected:
                 raise StoreError(f"{self.endpoint}: staging graph holds {got} triples, expected {expected}; "
                                  f"target <{target}> left unchanged")
-            self.update(f"DROP SILENT GRAPH <{target}>")
-            self.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>")
-        except Exception:
+        except StoreError as exc:
             try:
                 self.update(f"DROP SILENT GRAPH <{staging}>")
             except StoreError:
-                pass
+                raise StoreError(f"{exc}; target <{target}> left unchanged; the staging graph <{staging}> "
+                                 f"may be left behind: it could not be removed (DROP it when the endpoint is back)") from None
             raise
+        try:
+            # one step: MOVE replaces the target's content with the staging graph's.  Tried once:
+            # run again after its answer was lost, it would move an empty staging graph
+            self.update(f"MOVE GRAPH <{staging}> TO GRAPH <{target}>", retries=1)
+        except StoreError as exc:
+            try:
+                now, kept = self.count(target), self.count(staging)
+            except StoreError:
+                now = kept = None
+            if not (now == expected and kept == 0):          # else: moved, only its answer was lost
+                state = (f"<{target}> now holds {now} triples" if now is not None
+                         else f"the state of <{target}> could not be read")
+                raise StoreError(f"{exc}; the last step (MOVE of the staging graph to <{target}>) did not "
+                                 f"complete: {state}, and the new triples are kept in the staging graph "
+                                 f"<{staging}> (MOVE it to the target, or DROP it)") from None
         final = self.count(target)
         if final != expected:
             raise StoreError(f"{self.endpoint}: <{target}> holds {final} triples after loading, expected {expected}")
