@@ -92,7 +92,7 @@ def _dataset_from(args):
 # commands
 
 def cmd_ner(args) -> int:
-    from .reader import ArticleError, read_article
+    from .reader import ArticleError, read_article, shown
     from .runner import run
     arts, failed = [], 0
     for path in args.files:
@@ -109,10 +109,10 @@ def cmd_ner(args) -> int:
     out = []
     for art, ents in tagged:
         if args.json:
-            out.append({"file": str(art.path), "entities": [
+            out.append({"file": shown(art.path), "entities": [
                 {"text": e.text, "type": e.type, "start": e.start, "end": e.end, "sentence": e.sentence} for e in ents]})
         else:
-            print(f"# {art.path}")
+            print(f"# {shown(art.path)}")
             for e in ents:
                 print(f"{e.start}\t{e.end}\t{e.type}\t{e.text}")
     if args.json:

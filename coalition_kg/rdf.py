@@ -27,6 +27,7 @@ from . import gazetteer
 from .extract import ROLE_LABELS, Role
 from .linking import organizations
 from .pipeline import GOVERNMENT_ROLES, ArticleResult, Meeting, Resolved
+from .reader import shown
 
 class CachedNamespace(Namespace):
     """A Namespace whose terms are made once: rdflib's makes and validates a new URIRef at every
@@ -274,7 +275,7 @@ class _ArticleGraph:
         g.add((art, _RDF.type, _CKG.Article))
         g.add((art, _RDFS.label, _lit(res.article.title, "ar")))
         g.add((art, _DCTERMS.identifier, _lit(self.aid)))
-        g.add((art, _DCTERMS.source, _lit(res.article.path.name)))
+        g.add((art, _DCTERMS.source, _lit(shown(res.article.path.name))))   # non-UTF-8 bytes escaped
         g.add((art, _CKG.sha256, _lit(res.article.sha256)))
         g.add((art, _DCTERMS.language, _lit("ar")))
         if res.date and res.date.iso():

@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator
 
 from .ner import entities_from_tags
 from .pipeline import ArticleResult, extract_article
-from .reader import Article
+from .reader import Article, shown
 from .text import split_sentences
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def tag_chunk(articles: list[Article], recognizer) -> list:
 
 def tag_chunk_reported(articles: list[Article], recognizer) -> list:
     """:func:`tag_chunk`, a failed article's exception turned into its one-line message."""
-    return [f"{a.path}: NER failed ({type(t).__name__}: {t})" if isinstance(t, Exception) else t
+    return [f"{shown(a.path)}: NER failed ({type(t).__name__}: {t})" if isinstance(t, Exception) else t
             for a, t in zip(articles, tag_chunk(articles, recognizer))]
 
 
@@ -126,7 +126,7 @@ def extract_tagged(articles: list[Article], tagged: list, extract: bool = True) 
         try:
             out.append(extract_article(a, sentences, entities).compact())
         except Exception as exc:  # one broken article must not sink the batch
-            out.append(f"{a.path}: extraction failed ({type(exc).__name__}: {exc})")
+            out.append(f"{shown(a.path)}: extraction failed ({type(exc).__name__}: {exc})")
     return out
 
 
