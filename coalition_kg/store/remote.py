@@ -18,8 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from . import http
 from .base import Rows, StoreError
-from .sparql import QUERY_FORMS, _n3_any, check_iri, check_query, with_values
+from .sparql import _n3_any, check_iri, check_query, with_values
 
 log = logging.getLogger("coalition_kg.store")
 ENV_ENDPOINT_USER = "COALITION_KG_SPARQL_USER"
@@ -33,7 +34,8 @@ def check_endpoint(url: str, what: str = "endpoint") -> tuple[str, str | None, s
         host = parts.hostname
         parts.port
     except ValueError:
-        raise StoreError(f"{what} {scrub_url(url)!r}: not a valid URL") from None
+        raise StoreError(f"{what} {scrub_url(url)!r}: not a valid URL (a '/', '@' or ':' in a user name or "
+                         f"password is written %2F, %40, %3A)") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
         raise StoreError(f"{what} {scrub_url(url)!r}: only http:// and https:// endpoints are supported")
     netloc = parts.netloc.rsplit("@", 1)[-1]
@@ -45,12 +47,14 @@ def check_endpoint(url: str, what: str = "endpoint") -> tuple[str, str | None, s
 
 
 def scrub_url(text: str) -> str:
-    """``text`` with any ``user:password@`` of a URL inside it replaced by ``***@``."""
-    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@", r"\1***@", str(text))
+    """``text`` with any ``user:password@`` of a URL inside it replaced by ``***@`` — up to the
+    URL's last ``@``, so a password holding an unencoded ``/`` (or ``@``) is hidden too."""
+    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s'\"]*@", r"\1***@", str(text))
 
 
 class RemoteStore:
-    """A SPARQL 1.1 endpoint: queries through SPARQLWrapper, updates to ``update_url``."""
+    """A SPARQL 1.1 endpoint: queries to ``endpoint``, updates to ``update_endpoint``, every
+    request bounded (:mod:`.http`: one deadline, a capped body, no redirects)."""
 
     def __init__(self, endpoint: str, update_endpoint: str | None = None, user: str | None = None,
                  password: str | None = None, timeout: int = 60, retries: int = 3):
@@ -67,16 +71,6 @@ class RemoteStore:
         self.timeout = timeout
         self.retries = retries
 
-    def _wrapper(self, url: str):
-        from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
-        sw = SPARQLWrapper(url)
-        sw.setTimeout(self.timeout)
-        if self.user:
-            sw.setHTTPAuth(DIGEST)
-            sw.setCredentials(self.user, self.password or "")
-        sw.setMethod(POST)
-        return sw
-
     def _safe(self, exc) -> str:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         msg = scrub_url(msg)
@@ -86,56 +80,52 @@ class RemoteStore:
         return msg[:300]
 
     def _run(self, what: str, fn, retries: int | None = None):
-        from urllib.error import HTTPError, URLError
-        from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                                   Unauthorized)
+        """``fn()``, tried again (up to ``retries`` tries) when the server answers 5xx or cannot be
+        reached; every other failure is one :class:`StoreError` at once."""
         delay = 0.5
         retries = self.retries if retries is None else retries
         for attempt in range(1, retries + 1):
             try:
                 return fn()
-            except Unauthorized:
-                raise StoreError(f"{self.endpoint}: authentication failed (check the user and password)") from None
-            except HTTPError as exc:
+            except http.HttpError as exc:
                 if exc.code in (401, 403):
-                    raise StoreError(f"{self.endpoint}: authentication failed (HTTP {exc.code})") from None
+                    raise StoreError(f"{self.endpoint}: authentication failed (HTTP {exc.code}; check the user "
+                                     f"and password)") from None
+                if exc.code == 404:
+                    raise StoreError(f"{self.endpoint}: no SPARQL endpoint at this address (HTTP 404)") from None
+                if exc.code == 400:
+                    raise StoreError(f"{self.endpoint}: {what} rejected as malformed ({self._safe(exc)})") from None
                 if exc.code < 500 or attempt == retries:
-                    raise StoreError(f"{self.endpoint}: {what} failed (HTTP {exc.code})") from None
-            except QueryBadFormed as exc:
-                raise StoreError(f"{self.endpoint}: {what} rejected as malformed ({self._safe(exc)})") from None
-            except EndPointNotFound:
-                raise StoreError(f"{self.endpoint}: no SPARQL endpoint at this address (HTTP 404)") from None
-            except (URLError, ConnectionError, TimeoutError, OSError, EndPointInternalError) as exc:
+                    raise StoreError(f"{self.endpoint}: {what} failed ({self._safe(exc)})"
+                                     + (f" after {attempt} tries" if attempt > 1 else "")) from None
+            except http.Refused as exc:
+                raise StoreError(f"{self.endpoint}: {what} refused: {self._safe(exc)}") from None
+            except http.Deadline as exc:
+                raise StoreError(f"{self.endpoint}: {what} failed: {self._safe(exc)} (--timeout)") from None
+            except OSError as exc:           # cannot connect, connection reset, not HTTP
                 if attempt == retries:
-                    reason = getattr(exc, "reason", exc)
                     raise StoreError(f"{self.endpoint}: {what} failed after {attempt} tries "
-                                     f"({self._safe(reason if isinstance(reason, Exception) else exc)})") from None
+                                     f"({self._safe(exc)})") from None
             log.warning("%s: %s failed (try %d of %d); retrying", scrub_url(self.endpoint), what, attempt, retries)
             time.sleep(delay)
             delay *= 2
         raise StoreError(f"{self.endpoint}: {what} failed")
 
+    def _post(self, url: str, form: dict, accept: str) -> bytes:
+        return http.post(url, form, accept, self.timeout, self.user, self.password)
+
     # -- queries --------------------------------------------------------------------------------
     def query(self, text: str, bindings: dict[str, object] | None = None) -> Rows:
-        from SPARQLWrapper import JSON, TURTLE
         form = check_query(text)
         text = with_values(text, bindings or {})
-
-        def go():
-            sw = self._wrapper(self.endpoint)
-            sw.setQuery(text)
-            if sw.isSparqlUpdateRequest() or sw.queryType not in QUERY_FORMS:
-                raise StoreError(f"refused: the query would be sent as {sw.queryType}")
-            sw.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-            res = sw.query()
-            return res.response.read()
-
-        body = self._run("query", go)
-        if form in ("CONSTRUCT", "DESCRIBE"):
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        accept = "text/turtle" if graph else "application/sparql-results+json"
+        body = self._run("query", lambda: self._post(self.endpoint, {"query": text}, accept))
+        if graph:
             g = Graph()
             try:
                 g.parse(data=body.decode("utf-8"), format="turtle")
-            except Exception as exc:
+            except Exception as exc:       # rdflib raises many kinds (RecursionError too)
                 raise StoreError(f"{self.endpoint}: the answer is not an RDF graph in Turtle ({self._safe(exc)})") from None
             return Rows([], [], graph=g, form=form)
         data = self._json(body)
@@ -157,6 +147,8 @@ class RemoteStore:
     def _json(self, body: bytes) -> dict:
         try:
             data = json.loads(body.decode("utf-8"))
+        except RecursionError:
+            raise StoreError(f"{self.endpoint}: the answer is JSON nested too deeply to be SPARQL results") from None
         except (UnicodeDecodeError, ValueError):
             head = body[:60].decode("utf-8", "replace").strip().splitlines()
             raise StoreError(f"{self.endpoint}: the answer is not SPARQL JSON results (starts {head[0][:40] if head else ''!r}); "
@@ -175,11 +167,7 @@ class RemoteStore:
     def update(self, text: str, retries: int | None = None) -> None:
         """Run an update (``retries``: tries in all; an update that is not idempotent, whose
         answer may be lost after it ran, is tried once)."""
-        def go():
-            sw = self._wrapper(self.update_endpoint)
-            sw.setQuery(text)
-            sw.query()
-        self._run("update", go, retries)
+        self._run("update", lambda: self._post(self.update_endpoint, {"update": text}, "*/*"), retries)
 
     # -- loading --------------------------------------------------------------------------------
     def load(self, graph: Graph, target: str, batch_size: int = 2000, progress=None) -> int:
@@ -243,6 +231,8 @@ class RemoteStore:
 def _from_json(b):
     if b is None:
         return None
+    if not isinstance(b, dict) or not isinstance(b.get("value"), str):
+        raise TypeError("not an RDF term")
     t = b.get("type")
     if t == "uri":
         return URIRef(b["value"])
