@@ -372,7 +372,11 @@ def cmd_query(args) -> int:
     from .store import check_query
     check_query(q.text)
     target = _query_target(args)
-    rows = target.query(q.text, bindings)
+    try:
+        rows = target.query(q.text, bindings)
+    finally:
+        if hasattr(target, "close"):
+            target.close()                             # an embedded store's reader lock goes now
     if rows.boolean is not None:                       # ASK
         if args.format == "json":
             print(json.dumps({"head": {}, "boolean": rows.boolean}))

@@ -4,13 +4,17 @@ readers and writers agree.
 A build writes a complete new store in a directory beside the old one, marks it complete
 (:data:`MARK`), and swaps the two directories in one ``renameat2`` exchange, so a reader (or a
 build killed at any moment) sees the whole old graph or the whole new one.  A store without the
-completion mark is refused with a clear error.
+completion mark is refused with a clear error.  Readers and the swap agree through two lock
+files (:class:`ReaderLock`, :func:`swapping`), so a reader never opens half of one generation
+and half of the other, and "damaged" means damaged.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .base import StoreError
@@ -75,3 +79,91 @@ def check_store_location(path: str | Path, must_exist: bool = False) -> Path:
     if not os.access(parent, os.W_OK | os.X_OK):
         raise StoreError(f"{parent}: not writable; the store cannot be written there")
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# readers and writers
+#
+# RocksDB opens a store by path, file after file (CURRENT, then the MANIFEST it names, then the
+# tables): a reader that opens the directory while a writer swaps it could read the CURRENT of
+# one generation and the tables of the other, and be told the store is damaged.  So the swap and
+# the readers agree through two lock files beside the store (flock, released by the kernel when a
+# process dies):
+#
+# * a reader takes ``.NAME.gate`` shared for a moment, then ``.NAME.swap`` shared, which it holds
+#   until it closes the store — it always opens (and reads) one whole generation;
+# * a writer, to swap, takes ``.NAME.gate`` exclusive (new readers wait at the gate, so a stream
+#   of readers cannot starve it), then ``.NAME.swap`` exclusive (the readers already in finish),
+#   exchanges the directories, and lets everyone in again.
+#
+# A directory where the lock files cannot be created (read-only) cannot be swapped either: the
+# reader reads without them.
+
+WRITER_WAIT = 600.0           # seconds a swap waits for the readers already in before giving up
+
+
+def _lock_file(store: Path, kind: str):
+    try:
+        fd = os.open(store.parent / f".{store.name}.{kind}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError:
+        return None
+    return fd
+
+
+def _flock(fd: int, how: int, deadline: float | None) -> bool:
+    """flock ``fd``, waiting until ``deadline`` (monotonic; None: as long as it takes)."""
+    import fcntl
+    if deadline is None:
+        fcntl.flock(fd, how)
+        return True
+    while True:
+        try:
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+
+
+class ReaderLock:
+    """Held by a read-only store from before it opens the directory until it is closed."""
+
+    def __init__(self, store: Path):
+        import fcntl
+        self._fd = _lock_file(store, "swap")
+        gate = _lock_file(store, "gate") if self._fd is not None else None
+        if self._fd is None or gate is None:
+            self.release()
+            return
+        try:
+            _flock(gate, fcntl.LOCK_SH, None)        # a swap under way: wait for it
+            _flock(self._fd, fcntl.LOCK_SH, None)
+        finally:
+            os.close(gate)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)                       # closing drops the flock
+            self._fd = None
+
+    def __del__(self):                               # a store never closed: its lock goes with it
+        self.release()
+
+
+@contextmanager
+def swapping(store: Path):
+    """The writer's side: while inside, no reader has the store open or can open it."""
+    import fcntl
+    gate, swap = _lock_file(store, "gate"), _lock_file(store, "swap")
+    try:
+        if gate is not None and swap is not None:
+            deadline = time.monotonic() + WRITER_WAIT
+            if not (_flock(gate, fcntl.LOCK_EX, deadline) and _flock(swap, fcntl.LOCK_EX, deadline)):
+                raise StoreError(f"{store}: readers kept the store open for {WRITER_WAIT:.0f} s; the new store "
+                                 f"was not swapped in (the old one is unchanged)")
+        yield
+    finally:
+        for fd in (swap, gate):
+            if fd is not None:
+                os.close(fd)

@@ -13,7 +13,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .base import Rows, StoreError
-from .generation import (MARK, _exchange, _fsync_dir, _open_error, _write_mark, check_store_location)
+from .generation import (MARK, ReaderLock, _exchange, _fsync_dir, _open_error, _write_mark, check_store_location,
+                         swapping)
 from .sparql import check_iri, check_query, with_values
 
 DEFAULT_STORE = Path(".coalition-kg/store")
@@ -204,15 +205,25 @@ class OxigraphStore:
         self.path = Path(path)
         self.read_only = read_only
         self._store = None
+        self._reader = None
         if read_only:
-            if not self.path.exists():
-                raise StoreError(f"{self.path}: no store here (run `coalition-kg build … --store {self.path}` first)")
-            if not self.path.is_dir():
-                raise StoreError(f"{self.path}: not a store directory")
-            if not (self.path / MARK).is_file():
-                raise StoreError(f"{self.path}: not a complete coalition-kg store (a build into it never finished, "
-                                 f"or an older version wrote it); run `coalition-kg build … --store {self.path}` again")
-            _ = self.store
+            if self.path.is_dir():                   # (nothing to lock where there is no store)
+                self._reader = ReaderLock(self.path)  # held until close: one whole generation
+            try:
+                self._check_readable()
+            except BaseException:
+                self.close()
+                raise
+
+    def _check_readable(self) -> None:
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: no store here (run `coalition-kg build … --store {self.path}` first)")
+        if not self.path.is_dir():
+            raise StoreError(f"{self.path}: not a store directory")
+        if not (self.path / MARK).is_file():
+            raise StoreError(f"{self.path}: not a complete coalition-kg store (a build into it never finished, "
+                             f"or an older version wrote it); run `coalition-kg build … --store {self.path}` again")
+        _ = self.store
 
     @property
     def store(self):
@@ -220,6 +231,8 @@ class OxigraphStore:
             import pyoxigraph as ox
             try:
                 if self.read_only:
+                    if self._reader is None and self.path.is_dir():
+                        self._reader = ReaderLock(self.path)
                     self._store = ox.Store.read_only(str(self.path))
                 else:
                     self.path.mkdir(parents=True, exist_ok=True)
@@ -232,6 +245,9 @@ class OxigraphStore:
         self._store = None
         import gc
         gc.collect()
+        if self._reader is not None:
+            self._reader.release()
+            self._reader = None
 
     def info(self) -> dict:
         try:
@@ -334,17 +350,18 @@ class OxigraphStore:
                         "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "graphs": manifest}
                 _write_mark(tmp, info)
                 _fsync_dir(tmp)
-                if self.path.exists():
-                    try:
-                        _exchange(tmp, self.path)
-                    except OSError:            # no renameat2: two renames (a short window with no store)
-                        old_dir = parent / f".{name}.new-{os.getpid()}-old"
-                        os.rename(self.path, old_dir)
+                with swapping(self.path):      # no reader inside either generation meanwhile
+                    if self.path.exists():
+                        try:
+                            _exchange(tmp, self.path)
+                        except OSError:        # no renameat2: two renames (readers wait at the gate)
+                            old_dir = parent / f".{name}.new-{os.getpid()}-old"
+                            os.rename(self.path, old_dir)
+                            os.rename(tmp, self.path)
+                            os.rename(old_dir, tmp)
+                    else:
                         os.rename(tmp, self.path)
-                        os.rename(old_dir, tmp)
-                else:
-                    os.rename(tmp, self.path)
-                _fsync_dir(parent)
+                    _fsync_dir(parent)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         finally:

@@ -1,4 +1,4 @@
-"""A remote SPARQL 1.1 server, through SPARQLWrapper.
+"""A remote SPARQL 1.1 server (requests through :mod:`.http`).
 
 Loading goes through a staging graph: every batch is inserted there, the triple count is
 checked, and only then is the target graph replaced, in one ``MOVE``.  A failure before that
