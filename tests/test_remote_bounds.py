@@ -129,7 +129,8 @@ def test_redirects_are_not_followed(hostile):
 
 
 def test_a_password_with_a_slash_is_never_printed(hostile):
-    for secret in ("qz7/kw9", "qz7@kw9/vv3", "qz7:kw9/vv3"):
+    # (each makes an invalid authority: refused before any connection, nothing leaves loopback)
+    for secret in ("qz7/kw9", "qz7/kw9@vv3", "qz7:kw9/vv3"):
         url = hostile.url.replace("http://", f"http://alice:{secret}@")
         proc = query("--endpoint", url)
         assert proc.returncode == 1 and len(_errors(proc.stderr)) == 1, proc.stderr
