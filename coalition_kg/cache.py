@@ -9,18 +9,20 @@ finished (each chunk is committed as soon as it is done).
 
 One SQLite file (``$COALITION_KG_FACTS``, default ``$XDG_CACHE_HOME/coalition-kg/facts.sqlite``),
 one row per article identifier: a new version of an article replaces the old row.  It is a cache:
-deleting it only costs time.
+deleting it only costs time.  Rows are plain data (:mod:`.serial`: JSON of the facts, every
+value's type checked when read back), never pickles: a row that does not read back as facts
+(tampered, damaged, foreign) is a miss, counted in :attr:`FactsCache.rejected`, and the article
+is processed again.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
-import pickle
 import sqlite3
-import zlib
 from pathlib import Path
+
+from .serial import SerialError
 
 ENV_FACTS = "COALITION_KG_FACTS"
 PACKAGE = Path(__file__).resolve().parent
@@ -59,18 +61,23 @@ def model_version(directory: str | Path) -> str:
 
 
 def pack(result) -> bytes:
-    """An article's facts as the cache stores them (and as workers hand them back): pickled and
-    compressed, about a tenth of their size as Python objects."""
-    return zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 3)
+    """An article's facts as the cache stores them (and as workers hand them back): JSON of the
+    facts, compressed (:func:`.serial.pack`; the article itself is left out)."""
+    from .serial import pack as _pack
+    return _pack(result)
 
 
-def unpack(blob: bytes):
-    return pickle.loads(zlib.decompress(blob))
+def unpack(blob: bytes, article):
+    """The facts of ``article`` from a :func:`pack` blob; :class:`.serial.SerialError` if the
+    blob is not such facts."""
+    from .serial import unpack as _unpack
+    return _unpack(blob, article)
 
 
 class FactsCache:
     def __init__(self, version: str, path: str | Path | None = None):
         self.version = version
+        self.rejected: list[str] = []      # ids of rows that did not read back as facts
         self.path = Path(path) if path else default_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,11 +102,10 @@ class FactsCache:
             for aid, sha, blob in rows:
                 if (aid, sha) in want:
                     try:
-                        res = unpack(blob)
-                    except Exception:      # a damaged or foreign row is a miss, not a failure
-                        continue
-                    # the stored article is this article (its path may have moved)
-                    out[(aid, sha)] = dataclasses.replace(res, article=want[(aid, sha)])
+                        # the stored article is this article (its path may have moved)
+                        out[(aid, sha)] = unpack(blob, want[(aid, sha)])
+                    except (SerialError, TypeError, ValueError):   # damaged or foreign: a miss
+                        self.rejected.append(aid)
         return out
 
     def put_many(self, results) -> None:

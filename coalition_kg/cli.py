@@ -112,6 +112,7 @@ def _dataset_from(args):
 # commands
 
 def cmd_ner(args) -> int:
+    from .reader import shown
     from .readers import iter_inputs
     from .runner import run
     read_errors: list[str] = []
@@ -130,11 +131,11 @@ def cmd_ner(args) -> int:
     out = []
     for art, ents in tagged:
         if args.json:
-            out.append({"file": str(art.path), **({"position": art.position} if art.position else {}),
+            out.append({"file": shown(art.path), **({"position": art.position} if art.position else {}),
                         "id": art.id, "entities": [
                 {"text": e.text, "type": e.type, "start": e.start, "end": e.end, "sentence": e.sentence} for e in ents]})
         else:
-            print(f"# {art.path}" + (f" ({art.position})" if art.position else ""))
+            print(f"# {shown(art.path)}" + (f" ({art.position})" if art.position else ""))
             for e in ents:
                 print(f"{e.start}\t{e.end}\t{e.type}\t{e.text}")
     if args.json:
@@ -298,6 +299,10 @@ def cmd_build(args) -> int:
         _err(f"skipped {e}")
     for w in summary.pop("warnings", []):
         _warn(w)
+    if cache is not None and cache.rejected:
+        shown = ", ".join(cache.rejected[:5]) + (" …" if len(cache.rejected) > 5 else "")
+        print(f"coalition-kg: warning: {cache.path}: {len(cache.rejected)} facts-cache row(s) did not read back "
+              f"as facts (damaged or tampered; not used, those articles processed again): {shown}", file=sys.stderr)
     if "output" not in summary:
         raise CliError("no readable articles among the inputs; nothing written")
     update = summary.pop("store_update")
@@ -409,7 +414,11 @@ def cmd_query(args) -> int:
     from .store import check_query
     check_query(q.text)
     target = _query_target(args)
-    rows = target.query(q.text, bindings)
+    try:
+        rows = target.query(q.text, bindings)
+    finally:
+        if hasattr(target, "close"):
+            target.close()                             # an embedded store's reader lock goes now
     if rows.boolean is not None:                       # ASK
         if args.format == "json":
             print(json.dumps({"head": {}, "boolean": rows.boolean}))

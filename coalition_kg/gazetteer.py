@@ -14,6 +14,8 @@ equivalence: a final ``ية``/``يا`` (سورية/سوريا) is treated as one
 from __future__ import annotations
 
 import gettext
+import json
+import typing
 from dataclasses import dataclass, field
 import dataclasses
 from functools import lru_cache
@@ -110,11 +112,16 @@ class Place:
         return _shared_place, dataclasses.astuple(self)
 
 
-_READING_INDEX = False      # True while the index itself is unpickled: its places are the canonical ones
+_READING_INDEX = False      # True while the index itself is read: its places are the canonical ones
 
 
 def _shared_place(*fields) -> "Place":
-    place = Place(*fields)
+    return shared_place(Place(*fields))
+
+
+def shared_place(place: "Place") -> "Place":
+    """The gazetteer's own object equal to ``place`` when it has one (thousands of mentions read
+    back from a worker or the facts cache then share one Place instead of a copy each)."""
     if _READING_INDEX:
         return place
     gz = load()
@@ -256,23 +263,94 @@ def _cache_path():
         parts.append(hashlib.sha1(alias.read_bytes()).hexdigest())
     digest = hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "coalition-kg" / f"gazetteer-{digest}.pickle"
+    return base / "coalition-kg" / f"gazetteer-{digest}.json"
+
+
+_PLACE_FIELDS = ("kind", "code", "name_en", "name_ar", "geonames_id", "country", "population", "lat", "lon")
+
+
+def _dump(gz: Gazetteer) -> bytes:
+    """The index as JSON (no pickle: a cache file is data, never code): every place once, in a
+    table, and the maps refer to places by their row."""
+    rows: dict[int, int] = {}
+    table: list[list] = []
+
+    def ref(p: Place) -> int:
+        if id(p) not in rows:
+            rows[id(p)] = len(table)
+            table.append([getattr(p, f) for f in _PLACE_FIELDS])
+        return rows[id(p)]
+
+    body = {"places": None,
+            "countries": {k: ref(p) for k, p in gz.countries.items()},
+            "cities": {k: [ref(p) for p in ps] for k, ps in gz.cities.items()},
+            "capitals": {k: ref(p) for k, p in gz.capitals.items()},
+            "by_geonames": {k: ref(p) for k, p in gz.by_geonames.items()},
+            "country_names": gz.country_names, "nisbas": gz.nisbas, "spelling": gz.spelling,
+            "ambiguous": sorted(gz.ambiguous), "max_words": gz.max_words, "starts": gz.starts}
+    body["places"] = table
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _read(data: bytes) -> Gazetteer:
+    """The index :func:`_dump` wrote, every value's type checked; ValueError for anything else."""
+    from .serial import conforms
+    body = json.loads(data)
+    if not isinstance(body, dict):
+        raise ValueError("not a gazetteer index")
+    hints = typing.get_type_hints(Place)
+    places = []
+    for row in body["places"]:
+        if not (isinstance(row, list) and len(row) == len(_PLACE_FIELDS)
+                and all(conforms(v, hints[f]) for f, v in zip(_PLACE_FIELDS, row))):
+            raise ValueError("a place of unknown shape")
+        places.append(Place(*row))
+
+    def place(i) -> Place:
+        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < len(places):
+            raise ValueError("a place reference out of range")
+        return places[i]
+
+    def strmap(m, value):
+        if not isinstance(m, dict):
+            raise ValueError("a map of unknown shape")
+        return {str(k): value(v) for k, v in m.items()}
+
+    def text(v):
+        if not isinstance(v, str):
+            raise ValueError("a name of unknown shape")
+        return v
+
+    def count(v):
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise ValueError("a count of unknown shape")
+        return v
+
+    def plist(v):
+        if not isinstance(v, list):
+            raise ValueError("a city list of unknown shape")
+        return [place(i) for i in v]
+
+    if not isinstance(body["ambiguous"], list):
+        raise ValueError("a set of unknown shape")
+    return Gazetteer(countries=strmap(body["countries"], place), country_names=strmap(body["country_names"], text),
+                     nisbas=strmap(body["nisbas"], text), ambiguous={text(k) for k in body["ambiguous"]},
+                     cities=strmap(body["cities"], plist), capitals=strmap(body["capitals"], place),
+                     by_geonames=strmap(body["by_geonames"], place), spelling=strmap(body["spelling"], text),
+                     max_words=count(body["max_words"]), starts=strmap(body["starts"], count))
 
 
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     """The gazetteer index: built from the packages' data once (about 6 s), then read from the
-    cache directory (well under a second).  A damaged or unreadable cache is rebuilt."""
-    import pickle
+    cache directory (well under a second).  A damaged, unreadable or foreign cache file is
+    rebuilt; it is JSON, read as data only."""
     global _READING_INDEX
     path = _cache_path()
     try:
         _READING_INDEX = True
-        with open(path, "rb") as fh:
-            gz = pickle.load(fh)
-        if isinstance(gz, Gazetteer):
-            return gz
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return _read(path.read_bytes())
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         pass
     finally:
         _READING_INDEX = False
@@ -280,7 +358,7 @@ def load() -> Gazetteer:
     try:
         from .atomic import write_bytes
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, pickle.dumps(gz, protocol=pickle.HIGHEST_PROTOCOL))
+        write_bytes(path, _dump(gz))
     except OSError:
         pass                      # a read-only cache: build every time, still correct
     return gz

@@ -153,6 +153,11 @@ def transformer_of(ner_pt: Path) -> str | None:
     return (data.get("config") or {}).get("bert_model")
 
 
+_PRECHECK_GLOBALS = {("collections", "OrderedDict"): __import__("collections").OrderedDict,
+                     ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
+                     ("builtins", "bytearray"): bytearray}
+
+
 def uses_transformer(model_dir: str | Path) -> bool:
     """Whether a tagger directory's checkpoint runs over a transformer, read without importing
     torch (its ``config`` from the checkpoint's pickle, the tensors left unread): a build's main
@@ -168,9 +173,12 @@ def uses_transformer(model_dir: str | Path) -> bool:
             pass
 
     class Reader(pickle.Unpickler):
+        # only plain containers (what torch's weights-only load allows, callables aside): every
+        # other global, builtins' exec/eval/getattr included, is an inert Stub, so a crafted
+        # checkpoint can build nothing but data here
         def find_class(self, module, name):
-            if module in ("builtins", "collections", "copyreg", "_codecs") and not name.startswith("_"):
-                return super().find_class(module, name)
+            if (module, name) in _PRECHECK_GLOBALS:
+                return _PRECHECK_GLOBALS[(module, name)]
             return Stub
 
         def persistent_load(self, pid):

@@ -63,9 +63,13 @@ def to_term(raw: str, typ: str, name: str = "value"):
         if typ == "ar":
             return Literal(raw, lang="ar")
         if typ == "integer":
+            if not re.fullmatch(r"[+-]?[0-9]+", raw):        # no NaN, no Arabic-Indic digits, no 1_000
+                raise ValueError(raw)
             return Literal(int(raw), datatype=XSD.integer)
         if typ == "decimal":
             from decimal import Decimal
+            if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", raw):   # xsd:decimal: no NaN, Infinity, 1e5
+                raise ValueError(raw)
             return Literal(Decimal(raw), datatype=XSD.decimal)
         if typ == "date":
             if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", raw):

@@ -27,6 +27,7 @@ from . import gazetteer
 from .extract import ROLE_LABELS, Role
 from .linking import organizations
 from .pipeline import GOVERNMENT_ROLES, ArticleResult, Meeting, Resolved
+from .reader import shown
 
 class CachedNamespace(Namespace):
     """A Namespace whose terms are made once: rdflib's makes and validates a new URIRef at every
@@ -288,7 +289,7 @@ class _ArticleGraph:
         g.add((art, _RDFS.label, _lit(res.article.title, "ar")))
         g.add((art, _DCTERMS.identifier, _lit(self.aid)))
         a = res.article
-        g.add((art, _DCTERMS.source, _lit(a.path.name + (f", {a.position}" if a.position else ""))))
+        g.add((art, _DCTERMS.source, _lit(shown(a.path.name) + (f", {a.position}" if a.position else ""))))
         g.add((art, _CKG.sha256, _lit(a.sha256)))
         g.add((art, _DCTERMS.language, _lit(a.language or "ar")))
         # what the input said about the article (a record of a JSON Lines, HTML or WARC input)

@@ -15,6 +15,7 @@ import dataclasses
 import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -46,7 +47,7 @@ class Article:
     @property
     def where(self) -> str:
         """The file, and the record's position in it: for messages."""
-        return f"{self.path}: {self.position}" if self.position else str(self.path)
+        return f"{shown(self.path)}: {self.position}" if self.position else shown(self.path)
 
     @property
     def key(self) -> str:
@@ -81,7 +82,7 @@ def article_id(stem: str) -> str:
     return "".join(out) or "article"
 
 
-def _decode(path: Path, data: bytes) -> str:
+def _decode(path: str, data: bytes) -> str:
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         codec = "utf-32"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -109,24 +110,55 @@ def _decode(path: Path, data: bytes) -> str:
         raise ArticleError(f"{path}: not valid UTF-8 (byte {exc.start}: {exc.reason})") from None
 
 
+def shown(path: str | Path) -> str:
+    """A file name as messages and the graph show it: bytes that are not UTF-8 (legal in Linux
+    file names) escaped as ``\\xNN``, never a lone surrogate that cannot be written out."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, checked before reading: a regular file (a FIFO, a terminal or
+    ``/dev/zero`` is refused, never read) of at most :data:`MAX_BYTES`."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ArticleError(f"{shown(path)}: no such file") from None
+    except OSError as exc:
+        raise ArticleError(f"{shown(path)}: cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ArticleError(f"{shown(path)}: is a directory, not an article file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
+                or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a file")
+        raise ArticleError(f"{shown(path)}: {kind}, not a regular file; not read")
+    if st.st_size > MAX_BYTES:
+        raise ArticleError(f"{shown(path)}: too large ({st.st_size} bytes; limit {MAX_BYTES})")
+    try:
+        # O_NONBLOCK: if the name became a FIFO since the stat, opening it does not hang
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ArticleError(f"{shown(path)}: cannot read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ArticleError(f"{shown(path)}: not a regular file; not read")
+        try:
+            data = fh.read(MAX_BYTES + 1)       # a file that grew since the stat is still bounded
+        except OSError as exc:
+            raise ArticleError(f"{shown(path)}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise ArticleError(f"{shown(path)}: too large (more than {MAX_BYTES} bytes)")
+    return data
+
+
 def read_article(path: str | Path) -> Article:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ArticleError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ArticleError(f"{path}: is a directory, not an article file") from None
-    except OSError as exc:
-        raise ArticleError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise ArticleError(f"{path}: too large ({len(data)} bytes; limit {MAX_BYTES})")
-    text = _decode(path, data)
+    data = _read_bytes(path)
+    text = _decode(shown(path), data)
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise ArticleError(f"{path}: empty article")
+        raise ArticleError(f"{shown(path)}: empty article")
     if not any(ARABIC_RANGE[0] <= ch <= ARABIC_RANGE[1] for ch in text):
-        raise ArticleError(f"{path}: contains no Arabic text")
+        raise ArticleError(f"{shown(path)}: contains no Arabic text")
     return Article(article_id(path.stem), path, text, hashlib.sha256(data).hexdigest())
 
 
@@ -147,10 +179,10 @@ def collect_paths(inputs: Iterable[str | Path], errors: list[str] | None = None)
                     except OSError as exc:
                         if errors is not None:
                             why = "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
-                            errors.append(f"{q}: {why}")
+                            errors.append(f"{shown(q)}: {why}")
                         continue
-                if q.is_file():
-                    paths.append(q)
+                if not q.is_dir():
+                    paths.append(q)     # not a regular file (a FIFO, a device): refused when read
         else:
             paths.append(p)
     return paths
@@ -165,6 +197,7 @@ def iter_articles(inputs: Iterable[str | Path], errors: list[str] | None = None)
     stems: dict[str, int] = {}
     for path in paths:
         stems[article_id(path.stem)] = stems.get(article_id(path.stem), 0) + 1
+    used: set[str] = set()
     seen: dict[str, Path] = {}
     for path in paths:
         try:
@@ -175,12 +208,27 @@ def iter_articles(inputs: Iterable[str | Path], errors: list[str] | None = None)
             errors.append(str(exc))
             continue
         if art.sha256 in seen:
-            msg = f"{path}: same text as {seen[art.sha256]}; read once"
+            msg = f"{shown(path)}: same text as {shown(seen[art.sha256])}; read once"
             if errors is None:
                 raise ArticleError(msg)
             errors.append(msg)
             continue
         seen[art.sha256] = path
         if stems[art.id] > 1:
-            art = dataclasses.replace(art, id=f"{art.id}-{art.sha256[:10]}")
+            art = dataclasses.replace(art, id=_generated_id(art.id, art.sha256, stems, used))
+        used.add(art.id)
         yield art
+
+
+def _generated_id(base: str, sha256: str, plain: dict[str, int], used: set[str]) -> str:
+    """An id for one of several files sharing the id ``base``: ``base`` and a hash of its text,
+    never one that a file's own name gives (``plain``) nor one already given (``used``); so the
+    batch's ids are unique by construction, even beside a file literally named like a generated id."""
+    for n in (10, 16, 64):
+        cand = f"{base}-{sha256[:n]}"
+        if cand not in plain and cand not in used:
+            return cand
+    k = 2
+    while f"{base}-{sha256}-{k}" in plain or f"{base}-{sha256}-{k}" in used:
+        k += 1
+    return f"{base}-{sha256}-{k}"

@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator
 
 from .ner import entities_from_tags
 from .pipeline import ArticleResult, extract_article
-from .reader import Article
+from .reader import Article, shown
 from .text import split_sentences
 
 log = logging.getLogger(__name__)
@@ -293,7 +293,7 @@ def _unpacked(out, article: Article):
     from .cache import unpack
     # the article inside is a copy made by the worker: keep the one we have (one copy of every
     # text in memory, not two)
-    return dataclasses.replace(unpack(out.blob), article=article)
+    return unpack(out.blob, article)
 
 
 def _index_chunks(todo: list[tuple[int, Article]]) -> Iterator[list[tuple[int, Article]]]:

@@ -464,6 +464,11 @@ def test_a_city_after_the_meeting_word_must_be_where_it_was_not_what_was_said_th
     text = "وقال الوزير في افتتاح الاجتماع إن معركة الموصل والرقة تقترب من نهايتها."
     res = extract(text, [("الموصل", "LOC"), ("والرقة", "LOC")])
     assert all(m.city is None for m in res.meetings)
+    # not vacuous: the cities are read (just not as the place), and beside a meeting that was
+    # held somewhere, that meeting keeps its own place
+    assert {m.text for m in res.mentions if m.kind == "City"} == {"الموصل", "والرقة"}
+    res = extract("عقد وزراء التحالف اجتماعا في روما. " + text, [("روما", "LOC"), ("الموصل", "LOC"), ("والرقة", "LOC")])
+    assert [m.city.text for m in res.meetings if m.city] == ["روما"] and len(res.meetings) == 1
     text = "وانطلقت أعمال الاجتماع الوزاري للتحالف الدولي ضد داعش المنعقد في العاصمة الفرنسية باريس."
     res = extract(text, [("باريس", "LOC")])
     assert res.meetings[0].city.attrs["place"].name_en == "Paris"

@@ -107,6 +107,10 @@ def test_a_past_meeting_stays_apart_from_the_reported_one(recognizer):
 def test_the_topic_or_a_reported_clause_is_not_the_place(recognizer, text):
     res = frames(recognizer, text)
     assert all(m.city is None for m in res.meetings)
+    assert any(m.kind == "City" for m in res.mentions)     # not vacuous: the city is read, just not as the place
+    # and after a meeting held somewhere, that meeting keeps its own place
+    res = frames(recognizer, "عقد وزراء التحالف اجتماعا في روما. " + text)
+    assert [m.city.text for m in res.meetings if m.city] == ["روما"], [(m.cue, m.city) for m in res.meetings]
 
 
 def test_two_meetings_with_two_hosts_and_two_places_stay_apart(recognizer):

@@ -3,7 +3,7 @@
 import json
 
 import owlrl
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from coalition_kg.rdf import CKG, ID, ontology, union_graph, validate
@@ -54,7 +54,9 @@ def test_rome_reports_merge_and_hosts_are_right(seeds_build):
     m = rome[0]
     assert {a for a, _ in m.mentions} == {"002_ca989a71598abdfa", "003_fbb96a10d2146f35"}
     host_labels = {r.persons[h]["label"] for h in m.hosts}
-    assert host_labels == {"لويجي دي مايو", "أنتوني ج. بلينكن"} or len(host_labels) == 2
+    # the two hosts, Di Maio and Blinken (whichever of Blinken's spellings labels his node)
+    assert len(host_labels) == 2 and "لويجي دي مايو" in host_labels, host_labels
+    assert any("أنتوني" in h and ("بلين" in h or "بلكين" in h) for h in host_labels), host_labels
     assert set(m.host_countries) == {"IT", "US"}
     assert m.date.iso() == "2021-06-28"
 
@@ -86,9 +88,12 @@ def test_every_fact_has_provenance_that_points_at_its_text(seeds_build):
 def test_mentions_keep_surface_forms_and_offsets(seeds_build):
     g = union_graph(seeds_build.dataset)
     texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    n = 0
     for m in g.subjects(RDF.type, CKG.Mention):
         art = str(g.value(m, CKG.inArticle)).rsplit("/", 1)[-1]
         assert texts[art][int(g.value(m, CKG.charStart)):int(g.value(m, CKG.charEnd))] == str(g.value(m, CKG.anchorOf))
+        n += 1
+    assert n > 50          # the seeds hold well over a hundred mentions: none at all is a failure
 
 
 def test_build_command_writes_all_formats_and_a_summary(tmp_path):
@@ -98,9 +103,20 @@ def test_build_command_writes_all_formats_and_a_summary(tmp_path):
     assert summary["entities"]["Person"] >= 8 and summary["entities"]["Country"] >= 20
     g = Graph().parse(tmp_path / "ttl" / "graph.ttl")
     assert len(g) == summary["triples"]
-    for fmt, name in (("nt", "graph.nt"), ("trig", "graph.trig"), ("jsonld", "graph.jsonld")):
+    one = json.loads(run_cli("build", SEEDS / "000_6077af6b98776dc7.txt", "--out", tmp_path / "one", "--no-store",
+                             "--json", "-q").stdout)
+    union = set(Graph().parse(tmp_path / "one" / "graph.ttl"))
+    assert len(union) == one["triples"] > 100
+    for fmt, name, parser in (("nt", "graph.nt", "nt"), ("trig", "graph.trig", "trig"),
+                              ("jsonld", "graph.jsonld", "json-ld")):
         run_cli("build", SEEDS / "000_6077af6b98776dc7.txt", "--out", tmp_path / fmt, "--format", fmt, "--no-store", "-q")
-        assert (tmp_path / fmt / name).stat().st_size > 1000
+        ds = Dataset()
+        ds.parse(tmp_path / fmt / name, format=parser)      # parsed, not measured: the same graph as the Turtle
+        triples = {(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))}
+        assert _iso(triples) == _iso(union), fmt
+        if fmt != "nt":                                      # the named graphs kept
+            names = {str(g) for *_, g in ds.quads((None, None, None, None))}
+            assert any(n.startswith("https://w3id.org/coalition-kg/id/graph/") for n in names), (fmt, names)
 
 
 def test_build_skips_bad_files_and_never_leaves_half_written_output(tmp_path):
@@ -193,3 +209,12 @@ def test_participants_reach_the_graph_with_their_governments_and_pass_the_shapes
     assert URIRef(ID["country/NL"]) not in parts           # the host's government is a host, not a participant
     conforms, report = validate(g)
     assert conforms, report
+
+
+def _iso(triples):
+    """Triples compared up to blank-node names."""
+    from rdflib.compare import to_isomorphic
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return to_isomorphic(g)

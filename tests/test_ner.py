@@ -341,11 +341,18 @@ def test_the_fast_tagger_runs_seven_of_eight_layers_and_finds_names():
     assert _entities(Recognizer("transformer-fast", precision="int8"), text) == found
 
 
+@pytest.fixture(scope="module")
+def lexical_recognizer():
+    return Recognizer("lexical")
+
+
 @pytest.mark.parametrize("tagger", ["lexical", "transformer"])
-def test_direct_prediction_gives_the_pipelines_tags(tagger, recognizer, transformer_recognizer):
+def test_direct_prediction_gives_the_pipelines_tags(tagger, lexical_recognizer, transformer_recognizer):
     """Tags come from the NER processor's models without a Stanza Document (Recognizer._predict);
-    the full Stanza pipeline over the same words gives the same tags, seed by seed."""
-    rec = recognizer if tagger == "lexical" else transformer_recognizer
+    the full Stanza pipeline over the same words gives the same tags, seed by seed.  (The
+    "lexical" case runs the lexical tagger itself, not the default one, which is a transformer.)"""
+    rec = lexical_recognizer if tagger == "lexical" else transformer_recognizer
+    assert (rec.transformer is None) == (tagger == "lexical")
     calls = []
     original = rec._predict
     rec._predict = lambda words: calls.append(len(words)) or original(words)

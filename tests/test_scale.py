@@ -36,9 +36,23 @@ def test_worker_processes_and_a_dask_local_cluster_give_the_graph_of_one_process
     from coalition_kg.ner import Recognizer
     pytest.importorskip("distributed")
     monkeypatch.setattr(runner, "CHUNK_ARTICLES", 2)        # the five seeds in three chunks
-    spec = runner.TaggerSpec()
-    one = build([str(SEEDS)], spec, tmp_path / "one", workers=1, recognizer=Recognizer())
+    # the lexical tagger: a pool of tagger processes (runner._run_pool); the default tagger, a
+    # transformer, would take the one shared tagger process instead (tested below)
+    pools = []
+    run_pool = runner._run_pool
+
+    def counted(*a, **k):
+        pools.append(a[2])
+        return run_pool(*a, **k)
+
+    def no_shared(*a, **k):
+        raise AssertionError("the shared tagger process ran, not the pool")
+    monkeypatch.setattr(runner, "_run_pool", counted)
+    monkeypatch.setattr(runner, "_run_shared", no_shared)
+    spec = runner.TaggerSpec("lexical")
+    one = build([str(SEEDS)], spec, tmp_path / "one", workers=1, recognizer=Recognizer("lexical"))
     pool = build([str(SEEDS)], spec, tmp_path / "pool", workers=2)
+    assert pools == [2]                                     # two tagger processes
     dask = build([str(SEEDS)], spec, tmp_path / "dask", workers=2, scheduler="local")
     assert one["articles"] == pool["articles"] == dask["articles"] == 5
     assert one["articles_processed"] == 5

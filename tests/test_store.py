@@ -223,7 +223,7 @@ def test_a_write_that_fails_midway_keeps_the_old_store_and_file(tmp_path, seeds_
     graphs = list(graph_source(seeds_build.resolved)())
 
     calls = []
-    monkeypatch.setattr("coalition_kg.store.BULK_LINES", 500)   # batches reach the loaders before the failure
+    monkeypatch.setattr("coalition_kg.store.oxigraph.BULK_LINES", 500)   # batches reach the loaders before the failure
 
     def failing():          # every graph changed (a new store is bulk-loaded); the second pass breaks down
         calls.append(1)
@@ -235,7 +235,9 @@ def test_a_write_that_fails_midway_keeps_the_old_store_and_file(tmp_path, seeds_
         store.write_graphs(failing, output=(out, "ttl"))
     assert len(calls) == 2
     assert out.read_bytes() == before and store.triples() == triples
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".store.lock", "g.ttl", "store"])
+    # beside them only the store's lock files (the writer's, and the readers' gate and swap locks)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".store.gate", ".store.lock", ".store.swap",
+                                                                 "g.ttl", "store"])
 
 
 def test_the_output_written_while_the_store_loads_is_the_stores_graph(tmp_path, seeds_build):

@@ -26,8 +26,11 @@ def precompute(model_dir: str | Path, sentences: list[list[str]], out: Path,
     from stanza.models.common.bert_embedding import extract_bert_embeddings, load_bert
 
     if out.is_file():
-        table = torch.load(out, map_location="cpu", weights_only=False)
-        if all(tuple(s) in table for s in sentences):
+        try:                     # a cache: tensors only (weights_only), anything else is recomputed
+            table = torch.load(out, map_location="cpu", weights_only=True)
+        except Exception:        # torch raises many kinds on a damaged or foreign file
+            table = {}
+        if isinstance(table, dict) and all(tuple(s) in table for s in sentences):
             log.info("transformer features: %d sentences from %s", len(table), out)
             return table
     model, tokenizer = load_bert(str(model_dir), local_files_only=True)

@@ -76,7 +76,7 @@ def compact(ner_pt: Path, out_pt: Path, transformer_key: str | None = None) -> P
     which :mod:`coalition_kg.ner` resolves at load time."""
     import torch
 
-    data = torch.load(ner_pt, map_location="cpu", weights_only=False)
+    data = torch.load(ner_pt, map_location="cpu", weights_only=True)
     if any(k.startswith("bert_model.") for k in data["model"]):
         raise ValueError(f"{ner_pt}: the checkpoint holds transformer weights (fine-tuned); not shippable")
     data["model"] = {k: (v.half() if v.is_floating_point() else v) for k, v in data["model"].items()}
@@ -93,7 +93,7 @@ def compact_pretrain(pretrain_pt: Path, out_pt: Path) -> Path:
     them, and the shipped model scores the same (66.49 test F1 either way)."""
     import torch
 
-    data = torch.load(pretrain_pt, map_location="cpu", weights_only=False)
+    data = torch.load(pretrain_pt, map_location="cpu", weights_only=True)
     data["emb"] = data["emb"].half()
     torch.save(data, out_pt, _use_new_zipfile_serialization=False)
     return out_pt
@@ -174,7 +174,7 @@ def _resume_copy(checkpoint: Path, out: Path, transformer_dir: Path | None, lr: 
     import torch
 
     from ..transformer import layered_key
-    data = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    data = torch.load(checkpoint, map_location="cpu", weights_only=True)
     if transformer_dir is not None:
         data["config"]["bert_model"] = layered_key(str(transformer_dir), layers)
     if layers and "bert_lora" in data:
@@ -267,7 +267,7 @@ def train_ner(data: str | Path, out: str | Path, *, max_steps: int = 9000, eval_
             from ..ner import _pretrain_path
             pretrain = _pretrain_path(pretrain if pretrain.is_dir() else pretrain.parent)
         import torch
-        vector_dim = int(torch.load(pretrain, map_location="cpu", weights_only=False)["emb"].shape[1])
+        vector_dim = int(torch.load(pretrain, map_location="cpu", weights_only=True)["emb"].shape[1])
     elif vectors == "lexical":
         from .vectors import lexical_vectors
         vec_txt = lexical_vectors(split.train + split.dev, work / "vectors.txt", dim=vector_dim,
