@@ -9,10 +9,10 @@ digest and the transformer precision) and the text's hash.  Measuring only: noth
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from coalition_kg import pipeline  # noqa: E402
 from coalition_kg.evaluation import CATEGORIES, WHO_HOSTED_WHAT, evaluate, evaluate_per_article  # noqa: E402
-from coalition_kg.ner import Recognizer  # noqa: E402
+from coalition_kg.ner import Entity, Recognizer  # noqa: E402
 from coalition_kg.reader import iter_articles  # noqa: E402
 from coalition_kg.text import split_sentences  # noqa: E402
 
@@ -42,13 +42,16 @@ class CachedRecognizer:
 
     def __call__(self, text, sentences):
         key = hashlib.sha1(text.encode("utf-8")).hexdigest()
-        f = self.dir / f"{key}.pkl"
+        f = self.dir / f"{key}.json"       # plain JSON of the entities: no code from a cache file
         if f.exists():
-            return pickle.loads(f.read_bytes())
+            try:
+                return [Entity(**e) for e in json.loads(f.read_text(encoding="utf-8"))]
+            except (ValueError, TypeError):
+                pass                      # unreadable: tag again
         if self._rec is None:
             self._rec = Recognizer(self.model)
         ents = self._rec(text, sentences)
-        f.write_bytes(pickle.dumps(ents))
+        f.write_text(json.dumps([dataclasses.asdict(e) for e in ents], ensure_ascii=False), encoding="utf-8")
         return ents
 
 
