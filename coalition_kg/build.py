@@ -168,3 +168,15 @@ def _file_state(path: Path) -> list | None:
     except OSError:
         return None
     return [str(path.resolve()), st.st_size, st.st_mtime_ns]
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """``coalition_kg.build`` is both this module and the API's :func:`coalition_kg.api.build`:
+    importing the module makes it the package's ``build`` attribute, so the module, called, builds."""
+
+    def __call__(self, *args, **kwargs):
+        from .api import build as api_build
+        return api_build(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -566,12 +566,13 @@ def html_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def html_data(G: nx.MultiDiGraph, sentences: dict[str, str]) -> dict:
+def html_data(G: nx.MultiDiGraph, sentences: dict[str, str], lang: str = "ar") -> dict:
+    """The explorer's data; node labels in ``lang`` (the other language where a node has none)."""
     pos = html_layout(G)
     nodes = []
     for n, d in G.nodes(data=True):
         x, y = pos[n]
-        nodes.append({"id": n, "type": d.get("type"), "label": d.get("label_ar") or d.get("label_en") or n,
+        nodes.append({"id": n, "type": d.get("type"), "label": node_label(G, n, lang) or n,
                       "label_en": d.get("label_en", ""), "iso": d.get("iso_code", ""),
                       "geonames": d.get("geonames_id", ""), "date": d.get("date", ""),
                       "x": round(float(x), 4), "y": round(float(y), 4), "layer": _layer(G, n),
@@ -580,35 +581,38 @@ def html_data(G: nx.MultiDiGraph, sentences: dict[str, str]) -> dict:
               "sentences": [x for x in (d.get("sentences") or "").split(";") if x]}
              for u, v, d in G.edges(data=True)]
     used = {s for e in edges for s in e["sentences"]}
-    T = timeline_lanes(G)
+    T = timeline_lanes(G, lang=lang)
     tl = {"lanes": T["lanes"],
           "meetings": [{"id": m["id"], "date": m["date"], "t": m["when"].toordinal() if m["when"] else None,
                         "planned": m["planned"], "lanes": m["lanes"], "city": m["city_label"],
                         "city_en": node_label(G, m["city"], "en") if m["city"] else "",
-                        "hosts": [node_label(G, h, "ar") for h in m["hosts"]]} for m in T["meetings"]]}
+                        "hosts": [node_label(G, h, lang) for h in m["hosts"]]} for m in T["meetings"]]}
     return {"nodes": nodes, "edges": edges, "sentences": {k: v for k, v in sentences.items() if k in used},
             "colors": COLORS, "layers": list(LAYERS), "timeline": tl}
 
 
-def write_html(G: nx.MultiDiGraph, sentences: dict[str, str], path: Path) -> Path:
-    data = json.dumps(html_data(G, sentences), ensure_ascii=False).replace("</", "<\\/")
+def write_html(G: nx.MultiDiGraph, sentences: dict[str, str], path: Path, lang: str = "ar") -> Path:
+    data = json.dumps(html_data(G, sentences, lang), ensure_ascii=False).replace("</", "<\\/")
     page = (WEB / "explorer.html").read_text(encoding="utf-8").replace("__DATA__", data)
     write_bytes(path, page.encode("utf-8"))
     return path
 
 
-def write_all(G: nx.MultiDiGraph, out_dir: Path, sentences: dict[str, str] | None = None) -> dict[str, Path]:
+def write_all(G: nx.MultiDiGraph, out_dir: Path, sentences: dict[str, str] | None = None,
+              lang: str | None = None) -> dict[str, Path]:
+    """The pictures (PNG and SVG) and the explorer page in ``out_dir``; labels in ``lang`` (default:
+    Arabic for who hosted what and the explorer, English for the timeline)."""
     import matplotlib.pyplot as plt
     out_dir = Path(out_dir)
     paths = {"png": out_dir / "who_hosted_what.png", "svg": out_dir / "who_hosted_what.svg",
              "timeline_png": out_dir / "timeline.png", "timeline_svg": out_dir / "timeline.svg",
              "html": out_dir / "graph.html"}
     for draw, png, svg in ((draw_who_hosted_what, "png", "svg"), (draw_timeline, "timeline_png", "timeline_svg")):
-        fig, _ = draw(G)
+        fig, _ = draw(G, lang=lang) if lang else draw(G)
         _save_fig(fig, paths[png], "png")
         _save_fig(fig, paths[svg], "svg")
         plt.close(fig)
-    write_html(G, sentences or {}, paths["html"])
+    write_html(G, sentences or {}, paths["html"], lang or "ar")
     return paths
 
 
