@@ -290,10 +290,10 @@ class KnowledgeGraph:
             self._nx = to_networkx(self.dataset())
         return self._nx
 
-    def analyze(self) -> dict:
+    def analyze(self, lang: str | None = None) -> dict:
         """Hosting counts, co-hosting network, centrality and timeline (``coalition-kg analyze``)."""
         from .analysis import analyze
-        return analyze(self.to_networkx())
+        return analyze(self.to_networkx(), lang=lang or self.lang)
 
     def export(self, graphml: str | Path | None = None, gexf: str | Path | None = None) -> dict:
         """Write GraphML and/or GEXF for Gephi, Cytoscape or Neo4j; returns what was written."""
