@@ -409,7 +409,8 @@ def build(paths, store: str | Path | None = None, *, out: str | Path | None = No
 def build_store(paths, store: str | Path | None = None, *, out: str | Path | None = None, fmt: str = "ttl",
                 add: bool = False, workers: int | None = None, ner_model: str | None = None,
                 stanza_dir: str | None = None, transformer: str | None = None, scheduler: str | None = None,
-                cache: bool = True, progress=None, on_total=None, write_store: bool = True) -> tuple[Path | None, dict]:
+                cache: bool = True, progress=None, on_total=None, on_phase=None,
+                write_store: bool = True) -> tuple[Path | None, dict]:
     """What :func:`build` and ``coalition-kg build`` do: returns (the store's path, the summary)."""
     from .atomic import check_file
     from .build import FORMATS
@@ -438,7 +439,7 @@ def build_store(paths, store: str | Path | None = None, *, out: str | Path | Non
     facts = _facts_cache(spec) if cache else None
     try:
         summary = run_build(paths, spec, Path(out), fmt, store=st, add=add, workers=workers, scheduler=scheduler,
-                            cache=facts, progress=progress, on_total=on_total)
+                            cache=facts, progress=progress, on_total=on_total, on_phase=on_phase)
     finally:
         if tmp_out is not None:
             tmp_out.cleanup()

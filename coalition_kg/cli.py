@@ -127,7 +127,9 @@ def cmd_ner(args) -> int:
             failed += 1
     errors: list[str] = []
     # the same batching and workers as `build`, without the extraction
-    tagged = run(arts, _spec(args), workers=args.workers, errors=errors, extract=False)
+    with Phases(args.quiet) as ph:
+        ph.phase("tagging", articles=len(arts), words=sum(a.text.count(" ") + 1 for a in arts))
+        tagged = run(arts, _spec(args), workers=args.workers, errors=errors, extract=False, progress=ph.advance)
     for e in errors:
         _err(e)
     out = []
@@ -234,25 +236,72 @@ def cmd_build_lexicons(args) -> int:
     return 0
 
 
+class Phases:
+    """Progress a person can read, on stderr: the phase (tagging, resolving, writing the store),
+    its counts, and a rate that moves — words per second while tagging, counted from the articles
+    finished so far and the time since tagging began; the clock ticks every second even while a
+    chunk is being tagged (the first chunk also waits for the tagger to load: that phase says so).
+
+    ``advance(n)`` (articles done), ``set_total(n)`` and ``phase(name, **counts)`` are the
+    callbacks :func:`coalition_kg.build.build` and :func:`coalition_kg.runner.run` take."""
+
+    def __init__(self, quiet: bool):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                 TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                                 console=_console(stderr=True), transient=not sys.stderr.isatty(), disable=quiet,
+                                 refresh_per_second=4)
+        self.task = self.progress.add_task("reading the articles", total=None, counts="")
+        self.articles, self.words, self.done = 0, 0, 0
+        self.t0 = None
+        self.name = "reading"
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def set_total(self, n: int) -> None:
+        self.articles = n
+
+    def phase(self, name: str, **counts) -> None:
+        import time
+        self.name = name
+        if name == "tagging":
+            self.articles, self.words = counts.get("articles", self.articles), counts.get("words", 0)
+            self.t0 = time.perf_counter()
+            self.progress.update(self.task, description="loading the tagger, then tagging", total=self.articles,
+                                 completed=self.done, counts=self._counts())
+        else:
+            what = ", ".join(f"{v:,} {k}" for k, v in counts.items())
+            self.progress.update(self.task, description=name, total=None, completed=0, counts=what)
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.t0 is None:
+            self.phase("tagging", articles=self.articles, words=self.words)
+        self.progress.update(self.task, description="tagging", completed=self.done, counts=self._counts())
+
+    def _counts(self) -> str:
+        import time
+        total = f"{self.done:,}/{self.articles:,} articles"
+        if self.words:
+            total += f" ({self.words:,} words)"
+        if self.done and self.t0 is not None and self.articles:
+            words = self.words * self.done / self.articles
+            rate = words / max(time.perf_counter() - self.t0, 1e-6)
+            total += f" · {rate:,.0f} words/s"
+        return total
+
+
 def _progress(quiet: bool, total: int | None = None):
-    """A progress bar of articles, with articles per second; nothing when quiet.  Returns the
-    bar, a function that advances it and one that sets its total (known once the inputs are read)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, \
-        TimeElapsedColumn, TimeRemainingColumn
-    from rich.text import Text
-
-    class Rate(ProgressColumn):
-        """Articles done over time elapsed (rich's own speed needs two updates; articles arrive
-        a chunk at a time, and a small build is one chunk)."""
-        def render(self, task):
-            speed = task.completed / task.elapsed if task.completed and task.elapsed else None
-            return Text(f"{speed:.1f} articles/s" if speed else "… articles/s")
-
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=_console(stderr=True),
-                        transient=not sys.stderr.isatty(), disable=quiet)
-    task = progress.add_task("articles", total=total)
-    return progress, (lambda n: progress.advance(task, n)), (lambda n: progress.update(task, total=n))
+    """The build's progress (see :class:`Phases`): the display, and its advance and set_total callbacks."""
+    ph = Phases(quiet)
+    if total:
+        ph.set_total(total)
+    return ph, ph.advance, ph.set_total
 
 
 def _facts_cache(args, spec):
@@ -273,12 +322,12 @@ def cmd_build(args) -> int:
     from .api import build_store
     if args.add and args.no_store:
         raise CliError("--add adds to the store; it cannot be combined with --no-store")
-    progress, advance, set_total = _progress(args.quiet)
-    with progress:
+    with Phases(args.quiet) as ph:
         _, summary = build_store(args.inputs, args.store, out=args.out, fmt=args.format, add=args.add,
                                  workers=args.workers, ner_model=args.ner_model, stanza_dir=args.stanza_dir,
                                  transformer=args.transformer, scheduler=args.scheduler, cache=not args.no_cache,
-                                 progress=advance, on_total=set_total, write_store=not args.no_store)
+                                 progress=ph.advance, on_total=ph.set_total, on_phase=ph.phase,
+                                 write_store=not args.no_store)
     for e in summary.pop("errors"):
         _err(f"skipped {e}")
     update = summary.pop("store_update")
