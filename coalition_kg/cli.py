@@ -625,7 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval-kg", help="score the graph of the seed articles against gold facts")
     p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="default: seeds/")
-    p.add_argument("--gold", help="gold JSON (default: seeds/gold.json, the project's gold for its own seeds)")
+    p.add_argument("--gold", help="gold JSON (default: gold/seeds.json, the project's gold facts for its own seeds/)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--details", action="store_true", help="list what is missing and extra per article")
     p.add_argument("--thresholds", metavar="T,T,…", help="also score who-hosted-what keeping only facts of at "

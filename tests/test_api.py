@@ -182,3 +182,39 @@ def test_every_person_has_an_english_label(kg):
     guessed = [r for r in rows if r["source"] == "transliteration"]
     assert guessed and all(r["en"].isascii() or any(c.isalpha() for c in r["en"]) for r in guessed)
     assert all(not any("\u0600" <= c <= "\u06ff" for c in r["en"]) for r in rows)
+
+
+def _readme_block(heading: str, lang: str = "python") -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1]
+    return section.split(f"```{lang}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_python_example_runs_as_written(project, monkeypatch, capsys):
+    monkeypatch.delenv("COALITION_KG_STORE", raising=False)
+    monkeypatch.chdir(project)                       # where the README's build made the store
+    code = _readme_block("## A first question")
+    assert code.startswith("import coalition_kg as ckg") and "ckg.open()" in code
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    out = capsys.readouterr().out
+    assert "Who hosted what" in out and "لويجي دي مايو" in out
+    assert list(scope["df"]["hostCountryCode"]) == ["IT"]
+
+
+def test_the_readme_first_screen_is_for_users():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = "\n".join(text.splitlines()[:60])
+    assert "bash scripts/setup.sh" in first and "coalition-kg build seeds/" in first
+    assert "coalition-kg query who_hosted_what" in first and "ckg.open()" in first
+    import re
+    assert not re.search(r"(?i)\bsession\s+\d", text)
+    for link in re.findall(r"\]\((docs/[^)#]+)\)", text):
+        assert (ROOT / link).is_file(), link
+
+
+def test_eval_kg_works_in_a_clone_with_the_projects_own_gold():
+    import json
+    report = json.loads(run_cli("eval-kg", "--json").stdout)
+    assert report["overall_f1"] > 0.5
+    assert (ROOT / "gold" / "seeds.json").is_file()
