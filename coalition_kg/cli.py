@@ -679,8 +679,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("viz", help="draw who hosted what and the timeline (PNG, SVG) and the interactive HTML explorer")
     _add_source_options(p)
     p.add_argument("--out", required=True, metavar="DIR", help="where to write the pictures and graph.html")
-    p.add_argument("--lang", choices=("ar", "en"), help="labels in the pictures and the explorer (default: Arabic "
-                   "for who hosted what and the explorer, English for the timeline)")
+    p.add_argument("--lang", choices=("ar", "en"), default="ar", help="labels in the pictures and the explorer "
+                   "(default ar)")
     p.add_argument("--json", action="store_true", help="print the written paths as JSON")
     p.set_defaults(func=cmd_viz)
     return ap

@@ -207,7 +207,12 @@ def hosting_groups(G: nx.MultiDiGraph, max_rows: int = 36, lang: str = "ar") -> 
         dated = sorted(r["when"] for r in members if r["when"])
         if len(members) == 1:
             r = members[0]
-            text = r["date"] or "undated"
+            if r["date"]:
+                text = r["date"]
+            else:                         # an undated meeting is told apart by its city, else its hosts
+                sep = "، " if lang == "ar" else ", "
+                where = r["city_label"] or sep.join(_short(h, 16) for h in r["host_labels"][:2])
+                text = "undated" + (f" · {_short(where, 26)}" if where else "")
             if r["planned"]:
                 text += " (planned)"
         else:
@@ -222,6 +227,12 @@ def hosting_groups(G: nx.MultiDiGraph, max_rows: int = 36, lang: str = "ar") -> 
                      "first": dated[0] if dated else date.max,
                      "hosts": Counter(hmap[h] for r in members for h in host_of[r["id"]]),
                      "cities": Counter(cmap[r["city"]] for r in members if r["city"])})
+    seen = Counter(g["label"] for g in rows)
+    nth: Counter = Counter()
+    for g in rows:                       # labels still alike (two undated meetings in one city): numbered
+        if seen[g["label"]] > 1:
+            nth[g["label"]] += 1
+            g["label"] = f"{g['label']} #{nth[g['label']]}"
     rows.sort(key=lambda g: (g["first"], g["label"]))
     if level >= 2:                       # aggregated: order rows to follow their hosts (fewer crossings)
         hosts0 = sorted({h for g in rows for h in g["hosts"]}, key=str)
@@ -287,7 +298,7 @@ def draw_who_hosted_what(G: nx.MultiDiGraph, max_rows: int = 36, lang: str = "ar
     fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.02)
     # meeting boxes first: the arrows end at their edges
     for i, g in enumerate(groups):
-        t = ax.text(X_MEET, yg[i], g["label"], ha="center", va="center", fontsize=9, zorder=4,
+        t = ax.text(X_MEET, yg[i], shape(g["label"]), ha="center", va="center", fontsize=9, zorder=4, fontfamily=font,
                     bbox=dict(boxstyle="round,pad=0.3", fc="#fdecea", ec=COLORS["Meeting"], lw=1))
         info["boxes"].append(t)
     fig.canvas.draw()
@@ -397,7 +408,7 @@ def draw_timeline(G: nx.MultiDiGraph, max_lanes: int = 20, lang: str = "en"):
     n_lanes = max(1, len(lanes))
     font = arabic_font()
     fig = plt.figure(figsize=(14, max(3.2, 0.5 * n_lanes + 1.8)), dpi=110)
-    widths = [6, 1] if undated else [1]
+    widths = [6, 1 + 0.35 * min(len(undated), 6)] if undated else [1]
     gs = fig.add_gridspec(1, len(widths), width_ratios=widths, wspace=0.04)
     ax = fig.add_subplot(gs[0, 0])
     axu = fig.add_subplot(gs[0, 1], sharey=ax) if undated else None
@@ -446,14 +457,24 @@ def draw_timeline(G: nx.MultiDiGraph, max_lanes: int = 20, lang: str = "en"):
                   loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, fontsize=8.5,
                   borderaxespad=0.2)
     if axu is not None:
-        per = defaultdict(int)
-        for m in undated:
+        # one column per undated meeting: a dot in each host country's lane, a line joining them
+        # (co-hosts), and the meeting's city (else its hosts) written above its top dot
+        sep = "، " if lang == "ar" else ", "
+        for k, m in enumerate(undated):
+            ys = [y(li) for li in m["lanes"]]
+            if len(ys) > 1:
+                axu.plot([k, k], [min(ys), max(ys)], color="#bbbbbb", lw=1, zorder=1)
             for li in m["lanes"]:
-                axu.scatter([per[li]], [y(li)], s=size, c=lanes[li]["color"], edgecolors="white", linewidths=0.8,
-                            zorder=3)
-                per[li] += 1
+                axu.scatter([k], [y(li)], s=size, c=lanes[li]["color"], edgecolors="white", linewidths=0.8,
+                            zorder=3, marker="o" if not m["planned"] else "D")
                 info["markers"] += 1
-        axu.set_xlim(-0.8, max(4, max(per.values()) + 0.2))
+            name = m["city_label"] or sep.join(_short(h, 14) for h in m.get("host_labels", [])[:2])
+            if name and len(undated) <= 12:
+                lift = 0.2 + (0.28 if k % 2 else 0.0)   # neighbours' labels on alternate heights
+                t = axu.text(k, max(ys) + lift, shape(_short(name, 20)), ha="center", va="bottom", fontsize=7.5,
+                             fontfamily=font, color="#444444", zorder=4)
+                info["labels"].append(t)
+        axu.set_xlim(-1.0, max(2.2, len(undated)))
         axu.set_title("undated", fontsize=10)
         axu.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
         for s in ("top", "right", "bottom"):
