@@ -452,14 +452,17 @@ def draw_timeline(G: nx.MultiDiGraph, max_lanes: int = 20, lang: str = "en"):
                  + (f", {len(undated)} undated" if undated else ""), fontsize=13, loc="left")
     if any(m["planned"] for m in meetings):
         from matplotlib.lines import Line2D
-        ax.legend(handles=[Line2D([], [], marker="D", ls="", color="#777777", label="planned"),
-                           Line2D([], [], marker="o", ls="", color="#777777", label="held")],
-                  loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, fontsize=8.5,
-                  borderaxespad=0.2)
+        # above the undated panel when there is one: the title's end is then free
+        (axu or ax).legend(handles=[Line2D([], [], marker="D", ls="", color="#777777", label="planned"),
+                                    Line2D([], [], marker="o", ls="", color="#777777", label="held")],
+                           loc="lower right", bbox_to_anchor=(1.0, 1.04 if axu is not None else 1.0), ncol=2,
+                           frameon=False, fontsize=8.5, borderaxespad=0.2)
     if axu is not None:
         # one column per undated meeting: a dot in each host country's lane, a line joining them
         # (co-hosts), and the meeting's city (else its hosts) written above its top dot
         sep = "، " if lang == "ar" else ", "
+        named = [m for m in undated if any(lanes[li]["id"] != "__unknown__" for li in m["lanes"])]
+        labelled = {m["id"] for m in (undated if len(undated) <= 12 else named if len(named) <= 12 else [])}
         for k, m in enumerate(undated):
             ys = [y(li) for li in m["lanes"]]
             if len(ys) > 1:
@@ -469,7 +472,7 @@ def draw_timeline(G: nx.MultiDiGraph, max_lanes: int = 20, lang: str = "en"):
                             zorder=3, marker="o" if not m["planned"] else "D")
                 info["markers"] += 1
             name = m["city_label"] or sep.join(_short(h, 14) for h in m.get("host_labels", [])[:2])
-            if name and len(undated) <= 12:
+            if name and m["id"] in labelled:
                 lift = 0.2 + (0.28 if k % 2 else 0.0)   # neighbours' labels on alternate heights
                 t = axu.text(k, max(ys) + lift, shape(_short(name, 20)), ha="center", va="bottom", fontsize=7.5,
                              fontfamily=font, color="#444444", zorder=4)
