@@ -26,6 +26,7 @@ from rdflib import namespace as _ns
 from . import gazetteer
 from .extract import ROLE_LABELS, Role
 from .linking import organizations
+from .noise import clean_label
 from .pipeline import GOVERNMENT_ROLES, ArticleResult, Meeting, Resolved
 
 class CachedNamespace(Namespace):
@@ -244,7 +245,7 @@ class _ArticleGraph:
                 g.add((iri, _CKG.countryOf, self.describe(f"country:{place.country}")))
         elif kind == "place":
             g.add((iri, _RDF.type, _CKG.Place))
-            g.add((iri, _RDFS.label, _lit(surface or rest, "ar")))
+            g.add((iri, _RDFS.label, _lit(clean_label(surface) if surface else rest, "ar")))
         elif kind == "org":
             entry = next((e for e in organizations().values() if e.key == rest), None)
             g.add((iri, _RDF.type, _CKG.Organization))
@@ -254,7 +255,7 @@ class _ArticleGraph:
                 if entry.wikidata:
                     g.add((iri, _OWL.sameAs, _iri(WIKIDATA.format(entry.wikidata))))
             else:
-                g.add((iri, _RDFS.label, _lit(surface or rest, "ar")))
+                g.add((iri, _RDFS.label, _lit(clean_label(surface) if surface else rest, "ar")))
         elif kind == "person":
             info = self.resolved.persons[key]
             g.add((iri, _RDF.type, _CKG.Person))
