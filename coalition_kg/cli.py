@@ -127,7 +127,7 @@ def cmd_ner(args) -> int:
             failed += 1
     errors: list[str] = []
     # the same batching and workers as `build`, without the extraction
-    with Phases(args.quiet) as ph:
+    with Phases(args.quiet or not arts) as ph:
         ph.phase("tagging", articles=len(arts), words=sum(a.text.count(" ") + 1 for a in arts))
         tagged = run(arts, _spec(args), workers=args.workers, errors=errors, extract=False, progress=ph.advance)
     for e in errors:

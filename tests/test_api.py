@@ -218,3 +218,23 @@ def test_eval_kg_works_in_a_clone_with_the_projects_own_gold():
     report = json.loads(run_cli("eval-kg", "--json").stdout)
     assert report["overall_f1"] > 0.5
     assert (ROOT / "gold" / "seeds.json").is_file()
+
+
+def test_explore_writes_the_explorer_in_the_chosen_language_and_opens_it(kg, tmp_path, monkeypatch):
+    opened = []
+    import webbrowser
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    page = kg.explore(tmp_path / "g.html", lang="en")
+    assert page == tmp_path / "g.html" and opened == [page.resolve().as_uri()]
+    html = page.read_text(encoding="utf-8")
+    assert '"label": "Antony Blinken"' in html and '"label": "Rome"' in html
+    ar = kg.explore(tmp_path / "ar.html").read_text(encoding="utf-8")
+    assert '"label": "أنتوني بلينكن"' in ar
+
+
+def test_pictures_and_analysis_follow_lang(kg, tmp_path):
+    paths = kg.pictures(tmp_path / "out", lang="en")
+    assert all(p.is_file() and p.stat().st_size > 1000 for p in paths.values())
+    report = kg.analyze(lang="en")
+    assert {r["label"] for r in report["hosted_per_person"]} >= {"Antony Blinken", "Luigi Di Maio"}
+    assert {r["label"] for r in kg.analyze()["hosted_per_person"]} >= {"أنتوني بلينكن"}
