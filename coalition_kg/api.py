@@ -156,7 +156,7 @@ class Results:
                     G.add_node(str(iri), label=labels.get(str(iri), str(iri).rsplit("/", 1)[-1]), column=v)
             values = {v: _py(r.get(v)) for v in self.variables if v not in iri_vars and r.get(v) is not None}
             if len(iris) >= 2:
-                (v0, first), rest = iris[0], iris[1:]
+                (_, first), rest = iris[0], iris[1:]
                 for v, iri in rest:
                     G.add_edge(str(first), str(iri), key=v, relation=v, **values)
         return G

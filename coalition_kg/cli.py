@@ -155,8 +155,10 @@ def cmd_eval_ner(args) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
+    from rich import box
     from rich.table import Table
-    t = Table(title=f"NER on {report['split']} ({report['test_tokens']} tokens, exact spans)")
+    t = Table(title=f"NER on {report['split']} ({report['test_tokens']} tokens, exact spans)", box=box.SIMPLE_HEAD,
+              pad_edge=False, title_justify="left")
     for col in ("type", "precision", "recall", "F1", "support"):
         t.add_column(col, justify="right")
     for typ, s in report["per_type"].items():
@@ -364,8 +366,10 @@ def cmd_eval_kg(args) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
+    from rich import box
     from rich.table import Table
-    t = Table(title=f"Knowledge graph vs gold ({Path(gold).name})")
+    t = Table(title=f"Knowledge graph vs gold ({Path(gold).name})", box=box.SIMPLE_HEAD, pad_edge=False,
+              title_justify="left")
     for col in ("category", "P", "R", "F1", "tp", "fp", "fn"):
         t.add_column(col, justify="right")
     for c in CATEGORIES:

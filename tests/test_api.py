@@ -3,7 +3,6 @@ command line that sits on it."""
 
 from __future__ import annotations
 
-import os
 
 import pytest
 

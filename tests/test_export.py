@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 from lxml import etree
 
-from coalition_kg.graph import to_networkx, write_gexf, write_graphml
+from coalition_kg.graph import to_networkx, write_graphml
 
 from conftest import run_cli
 
