@@ -279,12 +279,14 @@ class Phases:
         else:
             what = ", ".join(f"{v:,} {k}" for k, v in counts.items())
             self.progress.update(self.task, description=name, total=None, completed=0, counts=what)
+        self.progress.refresh()
 
     def advance(self, n: int) -> None:
         self.done += n
         if self.t0 is None:
             self.phase("tagging", articles=self.articles, words=self.words)
         self.progress.update(self.task, description="tagging", completed=self.done, counts=self._counts())
+        self.progress.refresh()         # drawn now: the next phase may follow at once
 
     def _counts(self) -> str:
         import time
