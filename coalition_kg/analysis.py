@@ -7,6 +7,7 @@ gathers them into one JSON-ready report.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from contextvars import ContextVar
 from itertools import combinations
 
 import networkx as nx
@@ -14,9 +15,13 @@ import networkx as nx
 from .graph import entity_graph
 
 
+_LANG = ContextVar("coalition_kg_analysis_lang", default="ar")    # the language of labels (analyze(lang=…))
+
+
 def _label(G, n) -> str:
     d = G.nodes[n]
-    return d.get("label_ar") or d.get("label_en") or n
+    first, second = ("label_en", "label_ar") if _LANG.get() == "en" else ("label_ar", "label_en")
+    return d.get(first) or d.get(second) or n
 
 
 def meetings(G: nx.MultiDiGraph) -> list[str]:
@@ -117,7 +122,16 @@ def _article_iri(G, article_id: str) -> str | None:
     return None
 
 
-def analyze(G: nx.MultiDiGraph) -> dict:
+def analyze(G: nx.MultiDiGraph, lang: str = "ar") -> dict:
+    """Every analysis in one JSON-ready report, labels in ``lang`` (the other language where a node has none)."""
+    token = _LANG.set(lang)
+    try:
+        return _analyze(G)
+    finally:
+        _LANG.reset(token)
+
+
+def _analyze(G: nx.MultiDiGraph) -> dict:
     co = cohosting_network(G)
     return {
         "meetings": len(meetings(G)),
@@ -133,15 +147,21 @@ def analyze(G: nx.MultiDiGraph) -> dict:
 
 
 def print_report(report: dict, console) -> None:
+    """The report as tables in the style of ``coalition-kg query`` (a title, a header rule, a row count)."""
+    from rich import box
     from rich.table import Table
 
     def table(title, cols, rows):
-        t = Table(title=title)
+        if not rows:
+            console.print(f"{title}: none")
+            return
+        t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
         for c in cols:
-            t.add_column(c)
+            t.add_column(c.replace("_", " "), overflow="fold")
         for r in rows:
             t.add_row(*[("" if r.get(c) is None else str(r.get(c))) for c in cols])
         console.print(t)
+        console.print(f"{len(rows)} rows\n")
 
     table("Meetings hosted per country", ["iso_code", "label", "meetings"], report["hosted_per_country"])
     table("Meetings hosted per person", ["label", "meetings"], report["hosted_per_person"])
@@ -149,7 +169,7 @@ def print_report(report: dict, console) -> None:
           report["participation_per_country"])
     table("Co-hosts", ["a", "b", "meetings"], report["cohosting"])
     table("Centrality (countries and persons)", ["type", "label", "degree", "betweenness"], report["centrality"][:20])
-    table("Timeline of meetings", ["date", "label", "city", "planned"],
+    table("Timeline of meetings", ["date", "label", "hosts", "planned"],
           [dict(r, hosts=", ".join(r["hosts"])) for r in report["timeline"]])
     table("Countries that joined the coalition", ["iso_code", "label", "first_reported", "articles"],
           [dict(r, articles=", ".join(r["articles"])) for r in report["joined"]])

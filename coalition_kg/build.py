@@ -76,7 +76,8 @@ def graph_source(resolved: pipeline.Resolved):
 
 def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = "ttl", store=None,
           add: bool = False, workers: int | None = None, scheduler: str | None = None, cache=None,
-          progress=None, recognizer=None, on_total=None, input_format: str | None = None, fields=None) -> dict:
+          progress=None, recognizer=None, on_total=None, input_format: str | None = None, fields=None,
+          on_phase=None) -> dict:
     """``coalition-kg build``: process the articles (workers or Dask; unchanged articles from the
     facts cache), resolve across them, stream every article graph into the store (``store``, an
     :class:`.store.OxigraphStore`; a temporary one when None) and write the output file from it.
@@ -87,6 +88,8 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
     articles = list(iter_inputs(inputs, errors, warnings, input_format, fields))
     if on_total is not None:
         on_total(len(articles))
+    if on_phase is not None:
+        on_phase("tagging", articles=len(articles), words=sum(a.text.count(" ") + 1 for a in articles))
     t0 = time.perf_counter()
     path = out_dir / FORMATS[fmt][1]
     fingerprint = _fingerprint(cache.version, articles, errors, fmt) if (cache is not None and store is not None
@@ -109,7 +112,7 @@ def build(inputs: list[str], spec: runner.TaggerSpec, out_dir: Path, fmt: str = 
     if not results:
         return summary
     with _settled_heap():
-        return _resolve_and_write(results, summary, errors, fingerprint, store, path, fmt, add, t0)
+        return _resolve_and_write(results, summary, errors, fingerprint, store, path, fmt, add, t0, on_phase)
 
 
 @contextlib.contextmanager
@@ -126,13 +129,16 @@ def _settled_heap():
 
 
 def _resolve_and_write(results, summary: dict, errors: list[str], fingerprint, store, path: Path, fmt: str,
-                       add: bool, t0: float) -> dict:
+                       add: bool, t0: float, on_phase=None) -> dict:
     from .store import OxigraphStore
+    phase = on_phase or (lambda *a, **k: None)
+    phase("resolving", articles=len(results))
     t1 = time.perf_counter()
     resolved = pipeline.resolve(results)
     summary.update(entity_summary(resolved, errors))
     gc.freeze()                  # the resolution too stays to the end
     t2 = time.perf_counter()
+    phase("writing the store and the file", meetings=len(resolved.meetings))
     tmp = None
     if store is None:
         tmp = tempfile.TemporaryDirectory(prefix="coalition-kg-build-")
@@ -176,3 +182,15 @@ def _file_state(path: Path) -> list | None:
     except OSError:
         return None
     return [str(path.resolve()), st.st_size, st.st_mtime_ns]
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """``coalition_kg.build`` is both this module and the API's :func:`coalition_kg.api.build`:
+    importing the module makes it the package's ``build`` attribute, so the module, called, builds."""
+
+    def __call__(self, *args, **kwargs):
+        from .api import build as api_build
+        return api_build(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -86,16 +86,22 @@ def _warn(msg: str) -> None:
 
 
 def _add_source_options(p, store_default=True):
-    p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="article files or directories (omit to use --store)")
+    p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="article files or directories to build from in "
+                   "memory (omit them to use the store: much faster when it is built)")
     _add_input_options(p)
-    p.add_argument("--store", metavar="DIR", help="read the graph from this Oxigraph store (default .coalition-kg/store)")
+    p.add_argument("--store", metavar="DIR", help="read the graph from this Oxigraph store (default: "
+                   ".coalition-kg/store here or in a parent directory; env COALITION_KG_STORE)")
     _add_model_options(p)
 
 
-def _dataset_from(args):
-    """The graph to work on: built from ARTICLES, or read from the store."""
+def _kg_from(args):
+    """The graph to work on (a :class:`.api.KnowledgeGraph`): built from ARTICLES in memory, or
+    the store's (``--store``, else the default store the quick start built)."""
+    from . import api
+    lang = getattr(args, "lang", None) or "ar"
     if args.inputs:
         from .build import run
+        from .store import MemoryStore
         result = run(args.inputs, _recognizer(args), **_read_options(args))
         for e in result.errors:
             _err(f"skipped {e}")
@@ -103,9 +109,27 @@ def _dataset_from(args):
             _warn(w)
         if not result.resolved.results:
             raise CliError("no readable articles among the inputs")
-        return result.dataset
-    from .store import DEFAULT_STORE, OxigraphStore
-    return OxigraphStore(args.store or DEFAULT_STORE, read_only=True).dataset()
+        kg = api.KnowledgeGraph(MemoryStore(result.dataset), lang)
+        kg._dataset = result.dataset
+        return kg
+    return api.open(args.store, lang=lang)
+
+
+def _dataset_from(args):
+    """The graph to work on as an rdflib Dataset (see :func:`_kg_from`)."""
+    return _kg_from(args).dataset()
+
+
+def _print_summary(title: str, rows: list[tuple[str, object]]) -> None:
+    """The one table style of every command's summary: ``name  value`` lines under a title."""
+    from rich import box
+    from rich.table import Table
+    t = Table(title=title, show_header=False, box=box.SIMPLE, pad_edge=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column(overflow="fold")
+    for k, v in rows:
+        t.add_row(k, "" if v is None else str(v))
+    _console().print(t)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +149,9 @@ def cmd_ner(args) -> int:
     failed = len(read_errors)
     errors: list[str] = []
     # the same batching and workers as `build`, without the extraction
-    tagged = run(arts, _spec(args), workers=args.workers, errors=errors, extract=False)
+    with Phases(args.quiet or not arts) as ph:
+        ph.phase("tagging", articles=len(arts), words=sum(a.text.count(" ") + 1 for a in arts))
+        tagged = run(arts, _spec(args), workers=args.workers, errors=errors, extract=False, progress=ph.advance)
     for e in errors:
         _err(e)
     out = []
@@ -152,8 +178,10 @@ def cmd_eval_ner(args) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
+    from rich import box
     from rich.table import Table
-    t = Table(title=f"NER on {report['split']} ({report['test_tokens']} tokens, exact spans)")
+    t = Table(title=f"NER on {report['split']} ({report['test_tokens']} tokens, exact spans)", box=box.SIMPLE_HEAD,
+              pad_edge=False, title_justify="left")
     for col in ("type", "precision", "recall", "F1", "support"):
         t.add_column(col, justify="right")
     for typ, s in report["per_type"].items():
@@ -233,37 +261,82 @@ def cmd_build_lexicons(args) -> int:
     return 0
 
 
+class Phases:
+    """Progress a person can read, on stderr: the phase (tagging, resolving, writing the store),
+    its counts, and a rate that moves — words per second while tagging, counted from the articles
+    finished so far and the time since tagging began; the clock ticks every second even while a
+    chunk is being tagged (the first chunk also waits for the tagger to load: that phase says so).
+
+    ``advance(n)`` (articles done), ``set_total(n)`` and ``phase(name, **counts)`` are the
+    callbacks :func:`coalition_kg.build.build` and :func:`coalition_kg.runner.run` take."""
+
+    def __init__(self, quiet: bool):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                 TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                                 console=_console(stderr=True), transient=not sys.stderr.isatty(), disable=quiet,
+                                 refresh_per_second=4)
+        self.task = self.progress.add_task("reading the articles", total=None, counts="")
+        self.articles, self.words, self.done = 0, 0, 0
+        self.t0 = None
+        self.name = "reading"
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def set_total(self, n: int) -> None:
+        self.articles = n
+
+    def phase(self, name: str, **counts) -> None:
+        import time
+        self.name = name
+        if name == "tagging":
+            self.articles, self.words = counts.get("articles", self.articles), counts.get("words", 0)
+            self.t0 = time.perf_counter()
+            self.progress.update(self.task, description="loading the tagger, then tagging", total=self.articles,
+                                 completed=self.done, counts=self._counts())
+        else:
+            what = ", ".join(f"{v:,} {k}" for k, v in counts.items())
+            self.progress.update(self.task, description=name, total=None, completed=0, counts=what)
+        self.progress.refresh()
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.t0 is None:
+            self.phase("tagging", articles=self.articles, words=self.words)
+        self.progress.update(self.task, description="tagging", completed=self.done, counts=self._counts())
+        self.progress.refresh()         # drawn now: the next phase may follow at once
+
+    def _counts(self) -> str:
+        import time
+        total = f"{self.done:,}/{self.articles:,} articles"
+        if self.words:
+            total += f" ({self.words:,} words)"
+        if self.done and self.t0 is not None and self.articles:
+            words = self.words * self.done / self.articles
+            rate = words / max(time.perf_counter() - self.t0, 1e-6)
+            total += f" · {rate:,.0f} words/s"
+        return total
+
+
 def _progress(quiet: bool, total: int | None = None):
-    """A progress bar of articles, with articles per second; nothing when quiet.  Returns the
-    bar, a function that advances it and one that sets its total (known once the inputs are read)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, \
-        TimeElapsedColumn, TimeRemainingColumn
-    from rich.text import Text
-
-    class Rate(ProgressColumn):
-        """Articles done over time elapsed (rich's own speed needs two updates; articles arrive
-        a chunk at a time, and a small build is one chunk)."""
-        def render(self, task):
-            speed = task.completed / task.elapsed if task.completed and task.elapsed else None
-            return Text(f"{speed:.1f} articles/s" if speed else "… articles/s")
-
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=_console(stderr=True),
-                        transient=not sys.stderr.isatty(), disable=quiet)
-    task = progress.add_task("articles", total=total)
-    return progress, (lambda n: progress.advance(task, n)), (lambda n: progress.update(task, total=n))
+    """The build's progress (see :class:`Phases`): the display, and its advance and set_total callbacks."""
+    ph = Phases(quiet)
+    if total:
+        ph.set_total(total)
+    return ph, ph.advance, ph.set_total
 
 
 def _facts_cache(args, spec):
-    """The facts cache, keyed by the code and by the tagger's files (and transformer)."""
+    """The facts cache, keyed by the code and by the tagger's files (and transformer); None with --no-cache."""
     if getattr(args, "no_cache", False):
         return None
-    from .cache import FactsCache, code_version, model_version
-    from .ner import precision_choice, tagger_choice
-    model_dir, stanza_dir = tagger_choice(spec.model, spec.stanza_dir)
-    tagger = model_version(stanza_dir or model_dir)
-    transformer = model_version(spec.transformer) if spec.transformer else ""
-    return FactsCache(f"{code_version()}-{tagger}-{transformer}-{precision_choice()}")
+    from .api import _facts_cache as facts_cache
+    return facts_cache(spec)
 
 
 def _spec(args):
@@ -273,67 +346,40 @@ def _spec(args):
 
 
 def cmd_build(args) -> int:
-    from .atomic import check_file
-    from .build import FORMATS, build
-    if args.format not in FORMATS:
-        raise CliError(f"--format {args.format}: choose one of {', '.join(FORMATS)}")
-    # every output location is checked before the expensive work
-    check_file(Path(args.out) / FORMATS[args.format][1])
-    store = None
-    if not args.no_store:
-        from .store import DEFAULT_STORE, MARK, OxigraphStore, check_store_location
-        path = check_store_location(args.store or DEFAULT_STORE)
-        if args.add and (path / MARK).exists():
-            OxigraphStore(path, read_only=True).close()    # a damaged store is refused now, not after NER
-        store = OxigraphStore(path)
-    elif args.add:
+    from .api import build_store
+    if args.add and args.no_store:
         raise CliError("--add adds to the store; it cannot be combined with --no-store")
-    spec = _spec(args)
-    cache = _facts_cache(args, spec)
-    progress, advance, set_total = _progress(args.quiet)
-    with progress:
-        summary = build(args.inputs, spec, Path(args.out), args.format, store=store, add=args.add,
-                        workers=args.workers, scheduler=args.scheduler, cache=cache, progress=advance,
-                        on_total=set_total, **_read_options(args))
+    with Phases(args.quiet) as ph:
+        _, summary = build_store(args.inputs, args.store, out=args.out, fmt=args.format, add=args.add,
+                                 workers=args.workers, ner_model=args.ner_model, stanza_dir=args.stanza_dir,
+                                 transformer=args.transformer, scheduler=args.scheduler, cache=not args.no_cache,
+                                 progress=ph.advance, on_total=ph.set_total, on_phase=ph.phase,
+                                 write_store=not args.no_store, **_read_options(args))
     for e in summary.pop("errors"):
         _err(f"skipped {e}")
     for w in summary.pop("warnings", []):
         _warn(w)
-    if cache is not None and cache.rejected:
-        shown = ", ".join(cache.rejected[:5]) + (" …" if len(cache.rejected) > 5 else "")
-        print(f"coalition-kg: warning: {cache.path}: {len(cache.rejected)} facts-cache row(s) did not read back "
-              f"as facts (damaged or tampered; not used, those articles processed again): {shown}", file=sys.stderr)
-    if "output" not in summary:
-        raise CliError("no readable articles among the inputs; nothing written")
+    rejected = summary.pop("cache_rejected", None)
+    if rejected:
+        shown = ", ".join(rejected["ids"][:5]) + (" …" if len(rejected["ids"]) > 5 else "")
+        _warn(f"{rejected['path']}: {len(rejected['ids'])} facts-cache row(s) did not read back as facts "
+              f"(damaged or tampered; not used, those articles processed again): {shown}")
     update = summary.pop("store_update")
-    if store is not None:
-        info = store.info()
-        summary["store"] = str(store.path)
-        summary["store_mode"] = "added" if args.add else "replaced"
-        summary["store_articles"] = info.get("articles")
-        summary["store_quads"] = info.get("quads")
-        summary["store_graphs_changed"] = update.get("changed", 0) + update.get("dropped", 0)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
-    else:
-        from rich.table import Table
-        t = Table(title="coalition-kg build", show_header=False)
-        t.add_row("articles", f"{summary['articles']} ({summary['skipped']} skipped; "
-                              f"{summary['articles_processed']} processed, {summary['articles_reused']} unchanged "
-                              f"since they were last processed)")
-        for k, v in summary["entities"].items():
-            t.add_row(f"  {k}", str(v))
-        t.add_row("meetings", str(summary["meetings"]))
-        t.add_row("triples", str(summary["triples"]))
-        t.add_row("written", summary["output"])
-        if "store" in summary:
-            how = "articles added to it" if args.add else "content replaced"
-            if not update.get("written"):
-                how = "unchanged: it already held exactly this"
-            tail = f"; {summary['store_graphs_changed']} graphs rewritten" if update.get("incremental") else ""
-            t.add_row("store", f"{summary['store']} ({how}; it now holds {summary['store_articles']} articles, "
-                               f"{summary['store_quads']} quads{tail})")
-        _console().print(t)
+        return 0
+    rows = [("articles", f"{summary['articles']} ({summary['skipped']} skipped; {summary['articles_processed']} "
+                         f"processed, {summary['articles_reused']} unchanged since they were last processed)")]
+    rows += [(f"  {k}", v) for k, v in summary["entities"].items()]
+    rows += [("meetings", summary["meetings"]), ("triples", summary["triples"]), ("written", summary["output"])]
+    if "store" in summary:
+        how = "articles added to it" if args.add else "content replaced"
+        if not update.get("written"):
+            how = "unchanged: it already held exactly this"
+        tail = f"; {summary['store_graphs_changed']} graphs rewritten" if update.get("incremental") else ""
+        rows.append(("store", f"{summary['store']} ({how}; it now holds {summary['store_articles']} articles, "
+                              f"{summary['store_quads']} quads{tail})"))
+    _print_summary("coalition-kg build", rows)
     return 0
 
 
@@ -363,8 +409,10 @@ def cmd_eval_kg(args) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
+    from rich import box
     from rich.table import Table
-    t = Table(title=f"Knowledge graph vs gold ({Path(gold).name})")
+    t = Table(title=f"Knowledge graph vs gold ({Path(gold).name})", box=box.SIMPLE_HEAD, pad_edge=False,
+              title_justify="left")
     for col in ("category", "P", "R", "F1", "tp", "fp", "fn"):
         t.add_column(col, justify="right")
     for c in CATEGORIES:
@@ -393,53 +441,60 @@ def cmd_eval_kg(args) -> int:
 
 
 def _query_target(args):
+    from . import api
     if args.endpoint:
-        from .store import RemoteStore
-        return RemoteStore(args.endpoint, args.update_endpoint, args.user, args.password, timeout=args.timeout)
-    from .store import DEFAULT_STORE, OxigraphStore
-    return OxigraphStore(args.store or DEFAULT_STORE, read_only=True)
+        return api.open(endpoint=args.endpoint, user=args.user, password=args.password, timeout=args.timeout,
+                        lang=args.lang)
+    return api.open(args.store, lang=args.lang)
 
 
 def cmd_query(args) -> int:
-    from .query import as_csv, as_json, library, parse_params, resolve_query
+    from .query import library, parse_params
     if args.list:
-        for name, q in library().items():
+        lib = library()
+        if args.json:
+            print(json.dumps({n: {"title": q.title, "description": q.description,
+                                  "params": {p.name: {"type": p.type, "doc": p.doc} for p in q.params.values()}}
+                              for n, q in lib.items()}, ensure_ascii=False, indent=1))
+            return 0
+        for name, q in lib.items():
             params = ", ".join(f"{p.name}:{p.type}" for p in q.params.values())
             print(f"{name:24} {q.title}" + (f"  [{params}]" if params else ""))
         return 0
     if not args.name:
         raise CliError("give a query name or .rq file (see --list)")
-    q = resolve_query(args.name)
-    bindings = q.bind(parse_params(args.param))
-    from .store import check_query
-    check_query(q.text)
-    target = _query_target(args)
+    fmt = "json" if args.json else args.format
+    kg = _query_target(args)
     try:
-        rows = target.query(q.text, bindings)
+        return _answer(args, kg, kg.query(args.name, **parse_params(args.param)), fmt)
     finally:
-        if hasattr(target, "close"):
-            target.close()                             # an embedded store's reader lock goes now
-    if rows.boolean is not None:                       # ASK
-        if args.format == "json":
-            print(json.dumps({"head": {}, "boolean": rows.boolean}))
+        kg.close()                                     # an embedded store's reader lock goes now
+
+
+def _answer(args, kg, res, fmt: str) -> int:
+    if res.boolean is not None:                        # ASK
+        if fmt == "json":
+            print(json.dumps({"head": {}, "boolean": res.boolean}))
         else:
-            print("true" if rows.boolean else "false")
+            print("true" if res.boolean else "false")
         return 0
-    if rows.graph is not None:                         # CONSTRUCT / DESCRIBE
+    if res.graph is not None:                          # CONSTRUCT / DESCRIBE
         from .rdf import bind
-        bind(rows.graph)
-        fmt = {"json": "json-ld", "csv": "nt"}.get(args.format, "turtle")
-        sys.stdout.write(rows.graph.serialize(format=fmt))
-        if args.format == "table":
-            print(f"# {len(rows.graph)} triples", file=sys.stderr)
+        bind(res.graph)
+        out = {"json": "json-ld", "csv": "nt"}.get(fmt, "turtle")
+        sys.stdout.write(res.graph.serialize(format=out))
+        if fmt == "table":
+            print(f"# {len(res.graph)} triples", file=sys.stderr)
         return 0
-    if args.format == "csv":
-        sys.stdout.write(as_csv(rows))
-    elif args.format == "json":
-        print(as_json(rows))
+    if fmt == "csv":
+        sys.stdout.write(res.to_csv())
+    elif fmt == "json":
+        print(res.to_json())
     else:
         from .tables import print_rows
-        print_rows(rows, q.title or q.name, target, args.lang, _console())
+        print_rows(res.raw, res.title, kg.store, args.lang, _console(), hint=res.hint)
+    if not res.rows and res.hint and fmt != "table":
+        print(f"coalition-kg: 0 rows: {res.hint}", file=sys.stderr)
     return 0
 
 
@@ -456,27 +511,24 @@ def cmd_load(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .graph import to_networkx, write_gexf, write_graphml
     from .atomic import check_file
     if not (args.graphml or args.gexf):
         raise CliError("give --graphml FILE and/or --gexf FILE")
     for f in (args.graphml, args.gexf):
         if f:
             check_file(f)
-    g = to_networkx(_dataset_from(args))
-    if args.graphml:
-        write_graphml(g, Path(args.graphml))
-    if args.gexf:
-        write_gexf(g, Path(args.gexf))
-    print(json.dumps({"nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
-                      "graphml": args.graphml, "gexf": args.gexf}, indent=1))
+    info = _kg_from(args).export(graphml=args.graphml, gexf=args.gexf)
+    if args.json:
+        print(json.dumps(info, indent=1))
+    else:
+        _print_summary("coalition-kg export", [("nodes", info["nodes"]), ("edges", info["edges"])] +
+                       [(k, info[k]) for k in ("graphml", "gexf") if info[k]])
     return 0
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import analyze, print_report
-    from .graph import to_networkx
-    report = analyze(to_networkx(_dataset_from(args)))
+    from .analysis import print_report
+    report = _kg_from(args).analyze()
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
@@ -485,13 +537,13 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    from .graph import sentence_texts, to_networkx
     from .atomic import check_dir
-    from .viz import write_all
     check_dir(args.out)
-    ds = _dataset_from(args)
-    paths = write_all(to_networkx(ds), Path(args.out), sentence_texts(ds))
-    print(json.dumps({k: str(v) for k, v in paths.items()}, indent=1))
+    paths = _kg_from(args).pictures(args.out, lang=args.lang)
+    if args.json:
+        print(json.dumps({k: str(v) for k, v in paths.items()}, indent=1))
+    else:
+        _print_summary("coalition-kg viz", [(k, v) for k, v in paths.items()])
     return 0
 
 
@@ -500,14 +552,19 @@ def cmd_viz(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="coalition-kg", description="Knowledge graphs of Arabic news about the Global "
                                  "Coalition to Defeat ISIS.")
-    ap.add_argument("-v", "--verbose", action="store_true")
+    from . import __version__
+    ap.add_argument("--version", action="version", version=f"coalition-kg {__version__}",
+                    help="print the version and exit")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log what each step does")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ner", help="print the named entities of articles")
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", metavar="FILE", help="article files (.txt: title on the first line)")
     _add_input_options(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the entities as JSON (default: one tab-separated "
+                   "line per entity: start, end, type, text)")
     p.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes (default: the cores)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     _add_model_options(p)
     p.set_defaults(func=cmd_ner)
 
@@ -517,19 +574,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--aqmar-part", choices=["auto", "all", "held-out"], default="auto",
                    help="with an AQMAR --data: all of it, or the files held back from training "
                    "(every 4th; auto: held-out for a model trained with --add-aqmar, else all)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_model_options(p)
     p.set_defaults(func=cmd_eval_ner)
 
     p = sub.add_parser("train-ner", help="train the Arabic NER model with Stanza's trainer")
-    p.add_argument("--data", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--max-steps", type=int, default=9000)
-    p.add_argument("--eval-interval", type=int, default=250)
-    p.add_argument("--hidden-dim", type=int, default=256)
+    p.add_argument("--data", required=True, help="ANERCorp.txt (its training part is used)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the model directory to write")
+    p.add_argument("--max-steps", type=int, default=9000, help="training steps (default 9000)")
+    p.add_argument("--eval-interval", type=int, default=250, help="score the dev part every this many steps")
+    p.add_argument("--hidden-dim", type=int, default=256, help="the tagger's LSTM size")
     p.add_argument("--charlm", action="store_true", help="also train forward/backward character LMs and use them")
-    p.add_argument("--charlm-epochs", type=int, default=20)
-    p.add_argument("--charlm-hidden", type=int, default=256)
+    p.add_argument("--charlm-epochs", type=int, default=20, help="epochs of each character LM")
+    p.add_argument("--charlm-hidden", type=int, default=256, help="the character LMs' hidden size")
     p.add_argument("--charlm-dir", metavar="DIR", help="reuse charlm_forward.pt / charlm_backward.pt from an earlier run")
     p.add_argument("--augment-gazetteers", metavar="DIR", help="add mention-replaced copies of the training sentences "
                    "using the ANERGazet files in DIR")
@@ -538,7 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vectors", choices=["word2vec", "lexical"], default="word2vec",
                    help="word2vec: vectors of the training text only; lexical: fastText + wordfreq vocabulary "
                         "+ gazetteer/frequency dimensions (see coalition_kg/training/vectors.py)")
-    p.add_argument("--vector-dim", type=int, default=100)
+    p.add_argument("--vector-dim", type=int, default=100, help="word vector size")
     p.add_argument("--gazetteers", metavar="DIR", help="directory with ANERGazet_*.txt (lexical vectors, person names)")
     p.add_argument("--wordfreq-top", type=int, default=100_000, help="lexical vectors: this many wordfreq words")
     p.add_argument("--name-lists", action="store_true",
@@ -557,7 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "model directory, e.g. coalition_kg/models/ar_anercorp) instead of building them")
     p.add_argument("--finetune", choices=["lora"], help="with --transformer: fine-tune it through LoRA adapters "
                    "(Stanza --bert_finetune --use_peft); only the adapters are saved with the tagger")
-    p.add_argument("--lora-rank", type=int, default=64)
+    p.add_argument("--lora-rank", type=int, default=64, help="with --finetune: the LoRA adapters' rank")
     p.add_argument("--transformer-layers", type=int, metavar="N", help="with --finetune: keep only the "
                    "transformer's first N layers (the tagger reads layers N-3..N-1, runs N-1): smaller and faster")
     p.add_argument("--lr", type=float, help="with --finetune: AdamW learning rate of the tagger (default 1e-3; a resumed run starts at it too)")
@@ -573,20 +630,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-resume", action="store_true", help="start afresh even if --out/_work holds a checkpoint")
     p.add_argument("--package-only", action="store_true", help="do not train: write the model directory from the "
                    "best checkpoint in --out/_work (a run stopped early)")
-    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--seed", type=int, default=1234, help="random seed")
     p.set_defaults(func=cmd_train_ner)
 
     p = sub.add_parser("silver-ner", help="tag unlabelled sentences with a (stronger) tagger: silver training "
                        "data for a smaller one (train-ner --add-silver)")
     p.add_argument("--source", action="append", required=True, metavar="aqmar:DIR|wikifane:FILE",
                    help="text to tag (its own annotation is not read; AQMAR's held-back files are left out)")
-    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar="FILE", help="the silver file to write")
     p.add_argument("--ner-model", default="transformer", help="the teacher (default: the shipped transformer tagger)")
     p.add_argument("--precision", choices=["auto", "bf16", "fp32", "int8"], default="fp32",
                    help="the teacher's precision (default fp32: the shipped silver files were made so)")
     p.add_argument("--limit", type=int, help="at most this many sentences, drawn at random")
-    p.add_argument("--max-words", type=int, default=80)
-    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--max-words", type=int, default=80, help="leave out sentences longer than this")
+    p.add_argument("--seed", type=int, default=1234, help="random seed of the draw")
     p.set_defaults(func=cmd_silver_ner)
 
     p = sub.add_parser("build-transformer", help="rebuild multilingual-e5-small as a transformers BertModel "
@@ -604,16 +661,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build_lexicons)
 
     p = sub.add_parser("build", help="build the knowledge graph of articles")
-    p.add_argument("inputs", nargs="+", metavar="DIR_OR_FILES")
+    p.add_argument("inputs", nargs="+", metavar="DIR_OR_FILES", help="article files or directories of them")
     _add_input_options(p)
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--format", default="ttl", help="ttl (default), nt, jsonld or trig")
+    p.add_argument("--out", required=True, metavar="DIR", help="where to write the graph file (graph.ttl, …)")
+    p.add_argument("--format", default="ttl", choices=("ttl", "nt", "jsonld", "trig"),
+                   help="the graph file's format (default ttl)")
     p.add_argument("--store", metavar="DIR", help="Oxigraph store to load into (default .coalition-kg/store)")
     p.add_argument("--no-store", action="store_true", help="only write the file")
     p.add_argument("--add", action="store_true", help="add these articles to the store (an article built before "
                    "is replaced by its new graph); without --add the store's content is replaced by this build")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--workers", type=_positive_int, metavar="N",
                    help="worker processes, each loading the tagger once (default: the machine's cores)")
     p.add_argument("--scheduler", metavar="local|tcp://HOST:PORT",
@@ -628,9 +686,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval-kg", help="score the graph of the seed articles against gold facts")
     p.add_argument("inputs", nargs="*", metavar="ARTICLES", help="default: seeds/")
+    p.add_argument("--gold", help="gold JSON (default: gold/seeds.json, the project's gold facts for its own seeds/)")
     _add_input_options(p)
-    p.add_argument("--gold", help="gold JSON (default: the gold path under [tool.coalition-kg] in pyproject.toml)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--details", action="store_true", help="list what is missing and extra per article")
     p.add_argument("--thresholds", metavar="T,T,…", help="also score who-hosted-what keeping only facts of at "
                    "least each confidence (e.g. 0.5,0.7,0.9)")
@@ -651,11 +709,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--timeout", type=_positive_int, default=60, help="seconds per request")
 
     p = sub.add_parser("query", help="run a library query or a .rq file")
-    p.add_argument("name", nargs="?", metavar="NAME_OR_FILE")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("name", nargs="?", metavar="NAME_OR_FILE", help="a library query (see --list) or a .rq file "
+                   "(the project's prefixes ckg:, id:, rdfs:, … are declared for it)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a parameter of the query (repeatable): a country as an ISO code or a name "
+                        "(hostCountry=it, =Italy, =إيطاليا), an IRI as a prefixed name (type=ckg:Person)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table (default: labels, for reading), csv, or json (SPARQL results JSON)")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument("--lang", choices=("ar", "en"), default="ar", help="labels in the table (csv/json keep the IRIs)")
-    p.add_argument("--store", metavar="DIR")
+    p.add_argument("--store", metavar="DIR", help="the Oxigraph store (default: .coalition-kg/store here or in a "
+                   "parent directory; env COALITION_KG_STORE)")
     p.add_argument("--list", action="store_true", help="list the library queries")
     remote_options(p)
     p.set_defaults(func=cmd_query)
@@ -664,23 +728,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(p)
     remote_options(p)
     p.add_argument("--graph", metavar="IRI", help="target named graph (default https://w3id.org/coalition-kg/id/graph/all)")
-    p.add_argument("--batch-size", type=_positive_int, default=2000)
+    p.add_argument("--batch-size", type=_positive_int, default=2000, help="triples per INSERT request")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("export", help="export the graph for Gephi/Cytoscape/Neo4j")
     _add_source_options(p)
-    p.add_argument("--graphml", metavar="FILE")
-    p.add_argument("--gexf", metavar="FILE")
+    p.add_argument("--graphml", metavar="FILE", help="write GraphML (unique edge ids, edge labels) to FILE")
+    p.add_argument("--gexf", metavar="FILE", help="write GEXF (Gephi) to FILE")
+    p.add_argument("--json", action="store_true", help="print what was written as JSON")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("analyze", help="hosting counts, co-hosting network, centrality, timeline")
     _add_source_options(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--lang", choices=("ar", "en"), default="ar", help="labels in the report")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("viz", help="draw who hosted what and the timeline (PNG, SVG) and the interactive HTML explorer")
     _add_source_options(p)
-    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="where to write the pictures and graph.html")
+    p.add_argument("--lang", choices=("ar", "en"), default="ar", help="labels in the pictures and the explorer "
+                   "(default ar)")
+    p.add_argument("--json", action="store_true", help="print the written paths as JSON")
     p.set_defaults(func=cmd_viz)
     return ap
 

@@ -114,20 +114,37 @@ def sentence_texts(source: Dataset | Graph) -> dict[str, str]:
     return out
 
 
-def write_graphml(G: nx.MultiDiGraph, path: Path) -> None:
+def for_export(G: nx.MultiDiGraph, lang: str = "ar") -> nx.MultiDiGraph:
+    """A copy for GraphML / GEXF: every edge with an id unique in the file (``e0``, ``e1``, …;
+    GraphML requires it, and the graph's own keys repeat — ``mentions`` on every mention) and a
+    ``label`` (the predicate, with the role for a position); every node with a ``label``."""
+    H = nx.MultiDiGraph()
+    for n, d in G.nodes(data=True):
+        attrs = dict(d)
+        attrs["label"] = d.get(f"label_{lang}") or d.get("label_ar") or d.get("label_en") or d.get("label") or str(n)
+        H.add_node(n, **attrs)
+    for i, (u, v, k, d) in enumerate(G.edges(keys=True, data=True)):
+        attrs = dict(d)
+        pred = d.get("predicate") or str(k)
+        attrs["label"] = f"{pred} ({d['role']})" if d.get("role") else pred
+        H.add_edge(u, v, key=f"e{i}", **attrs)
+    return H
+
+
+def write_graphml(G: nx.MultiDiGraph, path: Path, lang: str = "ar") -> None:
+    """GraphML that strict readers accept: unique edge ids, labelled nodes and edges."""
     with atomic_path(path) as tmp:
-        nx.write_graphml(G, tmp, encoding="utf-8")
+        nx.write_graphml(for_export(G, lang), tmp, encoding="utf-8")
 
 
-def write_gexf(G: nx.MultiDiGraph, path: Path) -> None:
-    H = G.copy()
-    for n, d in H.nodes(data=True):
-        d.setdefault("label", d.get("label_ar") or n)
+def write_gexf(G: nx.MultiDiGraph, path: Path, lang: str = "ar") -> None:
+    H = for_export(G, lang)
     with atomic_path(path) as tmp:
         nx.write_gexf(H, tmp, encoding="utf-8")
 
 
 def read_graphml(path: Path) -> nx.MultiDiGraph:
+    """A GraphML file as written by :func:`write_graphml` (edges keyed by their ids)."""
     return nx.read_graphml(path, force_multigraph=True)
 
 

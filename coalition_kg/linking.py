@@ -545,6 +545,8 @@ def link(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[M
                                                          if m.sentence == sent.index}, words))
     _country_or_capital(mentions, gz)
     _dateline_city(sentences, mentions, gz)
+    from .noise import drop_noise      # time words, ordinary words, fragments: no Organization, no Place
+    mentions = drop_noise(mentions)
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
 

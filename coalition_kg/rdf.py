@@ -26,6 +26,7 @@ from rdflib import namespace as _ns
 from . import gazetteer
 from .extract import ROLE_LABELS, Role
 from .linking import organizations
+from .noise import clean_label
 from .pipeline import GOVERNMENT_ROLES, ArticleResult, Meeting, Resolved
 from .reader import shown
 
@@ -258,7 +259,7 @@ class _ArticleGraph:
                 g.add((iri, _CKG.countryOf, self.describe(f"country:{place.country}")))
         elif kind == "place":
             g.add((iri, _RDF.type, _CKG.Place))
-            g.add((iri, _RDFS.label, _lit(surface or rest, "ar")))
+            g.add((iri, _RDFS.label, _lit(clean_label(surface) if surface else rest, "ar")))
         elif kind == "org":
             entry = next((e for e in organizations().values() if e.key == rest), None)
             g.add((iri, _RDF.type, _CKG.Organization))
@@ -268,15 +269,63 @@ class _ArticleGraph:
                 if entry.wikidata:
                     g.add((iri, _OWL.sameAs, _iri(WIKIDATA.format(entry.wikidata))))
             else:
-                g.add((iri, _RDFS.label, _lit(surface or rest, "ar")))
+                g.add((iri, _RDFS.label, _lit(clean_label(surface) if surface else rest, "ar")))
         elif kind == "person":
             info = self.resolved.persons[key]
             g.add((iri, _RDF.type, _CKG.Person))
             g.add((iri, _RDFS.label, _lit(info["label"], "ar")))
+            en = self.english(key)
+            g.add((iri, _RDFS.label, _lit(en.name, "en")))
+            g.add((iri, _CKG.englishLabelSource, _lit(en.source)))
+            if en.wikidata:
+                g.add((iri, _OWL.sameAs, _iri(WIKIDATA.format(en.wikidata))))
             for s in info["surfaces"]:
                 if s != info["label"]:
                     g.add((iri, _SKOS.altLabel, _lit(s, "ar")))
         return iri
+
+    def english(self, key: str):
+        """A person's English name (:mod:`.english`): the established spelling, else a transliteration."""
+        from .english import english_name
+        info = self.resolved.persons[key]
+        countries = [c for _, c in info.get("roles", []) if c]
+        return english_name(info["label"], info.get("surfaces", ()), countries[0] if countries else None)
+
+    def _host_label(self, key: str, lang: str) -> str:
+        if key.startswith("country:"):
+            place = self.gz.countries.get(key.split(":", 1)[1])
+            return (place.name_en if lang == "en" else place.name_ar) if place else key.split(":", 1)[1]
+        info = self.resolved.persons.get(key)
+        if info is None:
+            return key.split(":", 1)[-1]
+        return self.english(key).name if lang == "en" else info["label"]
+
+    def _meeting_labels(self, meeting: Meeting, city_place) -> tuple[str, str]:
+        """A label that tells meetings apart: kind, then the city (else who hosted it), then the
+        date or "undated" — "Ministerial meeting in Rome, 2021-06-28", "Meeting hosted by
+        Antony Blinken and Sophie Wilmès, undated"."""
+        kinds = {"ministerial": ("Ministerial meeting", "اجتماع وزاري"),
+                 "political directors": ("Political directors' meeting", "اجتماع المديرين السياسيين"),
+                 "bilateral": ("Bilateral meeting", "لقاء ثنائي")}
+        en, ar = kinds.get(meeting.kind or "", ("Meeting", "اجتماع"))
+        date = meeting.date.iso() if meeting.date and meeting.date.iso() else None
+        if city_place:
+            en += f" in {city_place.name_en}"
+            ar += f" في {self._city_label(meeting.city, city_place)}"
+        else:
+            hosts = list(dict.fromkeys(meeting.hosts)) or [f"country:{c}" for c in meeting.host_countries]
+            if hosts:
+                names_en = [self._host_label(h, "en") for h in hosts[:3]]
+                names_ar = [self._host_label(h, "ar") for h in hosts[:3]]
+                en += " hosted by " + (" and ".join(names_en) if len(names_en) < 3 else
+                                        ", ".join(names_en[:-1]) + " and " + names_en[-1])
+                ar += " استضافه " + " و".join(names_ar)
+            elif meeting.country and meeting.country in self.gz.countries:
+                en += f" in {self.gz.countries[meeting.country].name_en}"
+                ar += f" في {self.gz.countries[meeting.country].name_ar}"
+        en += f", {date}" if date else ", undated"
+        ar += f"، {date}" if date else "، دون تاريخ"
+        return en, ar
 
     def _city_label(self, key: str, place) -> str:
         # the city's Arabic label is the commonest spelling that articles used, else GeoNames'
@@ -405,10 +454,7 @@ class _ArticleGraph:
         iri = _iri(_node_iri(meeting.id))
         city_place = self.gz.cities_by_code(meeting.city.split(":", 1)[1]) if meeting.city else None
         g.add((iri, _RDF.type, _CKG.Meeting))
-        label_en = "Meeting" + (f" in {city_place.name_en}" if city_place else "") + \
-                   (f", {meeting.date.iso()}" if meeting.date and meeting.date.iso() else "")
-        label_ar = "اجتماع" + (f" {self._city_label(meeting.city, city_place)}" if city_place else "") + \
-                   (f" {meeting.date.iso()}" if meeting.date and meeting.date.iso() else "")
+        label_en, label_ar = self._meeting_labels(meeting, city_place)
         g.add((iri, _RDFS.label, _lit(label_en, "en")))
         g.add((iri, _RDFS.label, _lit(label_ar, "ar")))
         g.add((iri, _CKG.planned, _lit(meeting.planned)))

@@ -9,6 +9,10 @@ The CSV and JSON outputs keep every column and every IRI; the table is for readi
   language;
 * an IRI column whose entity is already shown by a code column (``country`` next to
   ``countryCode``) is left out;
+* a ``…CountryCode`` column is shown inside the column it qualifies (``host`` + ``hostCountryCode``
+  → "Antony Blinken (US)"; ``city`` + ``countryCode`` → "Rome (IT)"), so a person is always
+  shown with the country they represent;
+* the first column (what each row is about: the meeting of who_hosted_what) is never left out;
 * if the columns still do not fit the terminal, identifier columns (GeoNames IDs, character
   offsets, remaining IRIs) are left out first — the footer says which — and long values wrap at
   word boundaries (Arabic stays in logical order: the terminal shapes and orders it).
@@ -121,6 +125,28 @@ def plan_columns(rows, lang: str = "ar") -> list[dict]:
     return plan
 
 
+def merge_codes(rows, plan) -> list[dict]:
+    """Fold ``XCountryCode`` / ``countryCode`` columns into the column they qualify (see the
+    module's docstring): such a column gets ``code`` (the code's variable) and the code column goes."""
+    vs = set(rows.variables)
+    out = list(plan)
+    for col in list(out):
+        src = col["source"]
+        if not src.endswith("CountryCode") and src != "countryCode":
+            continue
+        stem = src[: -len("CountryCode")]
+        if stem:
+            target = next((c for c in out if c is not col and stem in (c.get("iri"), c["source"])
+                           or c is not col and c["source"].startswith(stem) and c["kind"] in ("name", "iri")), None)
+        else:      # a place's own countryCode: with its city, when the row has one
+            target = next((c for c in out if c is not col and (c.get("iri") == "city" or c["source"] in
+                                                                ("city", "cityName", "cityNameEn"))), None)
+        if target is not None and "code" not in target and src in vs:
+            target["code"] = src
+            out.remove(col)
+    return out
+
+
 def table_rows(rows, plan, labels: dict[str, str]) -> list[list[str]]:
     out = []
     for r in rows.rows:
@@ -137,23 +163,41 @@ def table_rows(rows, plan, labels: dict[str, str]) -> list[list[str]]:
                 v = r.get(col["source"])
                 if isinstance(v, URIRef):
                     v = _local(v)
-            line.append("" if v is None else str(v))
+            text = "" if v is None else str(v)
+            code = r.get(col["code"]) if col.get("code") else None
+            if code is not None and str(code) and str(code) != text:
+                text = f"{text} ({code})" if text else str(code)
+            line.append(text)
         out.append(line)
     return out
 
 
+def _redundant(plan, body) -> list[int]:
+    """Columns whose every value is already written in the first column's label (the city and
+    the date of who_hosted_what are in its meeting label): left out first when space is short."""
+    out = []
+    for i in range(1, len(plan)):
+        vals = [(line[i].split(" (")[0], line[0]) for line in body if line[i]]
+        if vals and all(v and v in first for v, first in vals):
+            out.append(i)
+    return out
+
+
 def fit(plan, body, width: int):
-    """Drop identifier columns (then IRI columns, then the widest) until the natural widths fit
-    ``width``; returns (plan, body, dropped titles)."""
+    """Leave out columns until the table fits ``width`` without squeezing: first those that
+    repeat the first column's label, then identifier columns, then IRI columns; the first column
+    (what a row is about) stays.  Returns (plan, body, titles left out)."""
     def need(p, b):
         ws = []
         for i, col in enumerate(p):
-            longest_word = max([len(w) for line in b for w in line[i].split()] + [len(col["title"])])
-            ws.append(min(max(longest_word, 6), 24))
+            longest = max([len(line[i]) for line in b] + [len(col["title"])])
+            ws.append(min(max(longest, 6), 36))
         return sum(ws) + 3 * len(p) + 1
     dropped = []
-    order = ([i for i, c in enumerate(plan) if any(rx.search(c["source"].lower()) for rx in _DROP_FIRST)]
+    order = (_redundant(plan, body)
+             + [i for i, c in enumerate(plan) if any(rx.search(c["source"].lower()) for rx in _DROP_FIRST)]
              + [i for i, c in enumerate(plan) if c["kind"] == "iri"])
+    order = [i for i in order if i != 0]         # the first column says what the row is about
     keep = list(range(len(plan)))
     for i in order:
         if need([plan[k] for k in keep], [[line[k] for k in keep] for line in body]) <= width or len(keep) <= 2:
@@ -164,17 +208,30 @@ def fit(plan, body, width: int):
     return [plan[k] for k in keep], [[line[k] for k in keep] for line in body], dropped
 
 
-def render(rows, title: str, target=None, lang: str = "ar", width: int = 80):
-    """A rich Table of ``rows`` for a terminal ``width`` columns wide, plus a footer line."""
-    from rich import box
-    from rich.table import Table
+def readable(rows, target=None, lang: str = "ar", width: int = 80):
+    """The table a person reads: (column titles, rows of strings, titles left out to fit ``width``)."""
+    plan, body, dropped = _readable(rows, target, lang, width)
+    return [c["title"] for c in plan], body, dropped
 
-    plan = plan_columns(rows, lang)
+
+def _readable(rows, target, lang, width):
+    plan = merge_codes(rows, plan_columns(rows, lang))
     iris = {r.get(v) for r in rows.rows for c in plan if c["kind"] in ("iri", "name")
             for v in [c.get("iri", c["source"])] if isinstance(r.get(v), URIRef)}
     labels = lookup_labels(target, iris, lang) if (target is not None and iris) else {}
     body = table_rows(rows, plan, labels)
-    plan, body, dropped = fit(plan, body, width)
+    return fit(plan, body, width)
+
+
+def render(rows, title: str, target=None, lang: str = "ar", width: int = 80, hint: str = ""):
+    """A rich Table of ``rows`` for a terminal ``width`` columns wide, plus a footer line (for no
+    rows: no table, and the footer says why when ``hint`` knows)."""
+    from rich import box
+    from rich.table import Table
+
+    if not rows.rows:
+        return None, "0 rows" + (f": {hint}" if hint else "")
+    plan, body, dropped = _readable(rows, target, lang, width)
     t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_lines=False, expand=False)
     for i, col in enumerate(plan):
         vals = [line[i] for line in body if line[i]]
@@ -188,7 +245,8 @@ def render(rows, title: str, target=None, lang: str = "ar", width: int = 80):
     return t, footer
 
 
-def print_rows(rows, title: str, target, lang: str, console) -> None:
-    t, footer = render(rows, title, target, lang, width=console.width)
-    console.print(t)
+def print_rows(rows, title: str, target, lang: str, console, hint: str = "") -> None:
+    t, footer = render(rows, title, target, lang, width=console.width, hint=hint)
+    if t is not None:
+        console.print(t)
     console.print(footer, soft_wrap=False)

@@ -207,7 +207,12 @@ def hosting_groups(G: nx.MultiDiGraph, max_rows: int = 36, lang: str = "ar") -> 
         dated = sorted(r["when"] for r in members if r["when"])
         if len(members) == 1:
             r = members[0]
-            text = r["date"] or "undated"
+            if r["date"]:
+                text = r["date"]
+            else:                         # an undated meeting is told apart by its city, else its hosts
+                sep = "، " if lang == "ar" else ", "
+                where = r["city_label"] or sep.join(_short(h, 16) for h in r["host_labels"][:2])
+                text = "undated" + (f" · {_short(where, 26)}" if where else "")
             if r["planned"]:
                 text += " (planned)"
         else:
@@ -222,6 +227,12 @@ def hosting_groups(G: nx.MultiDiGraph, max_rows: int = 36, lang: str = "ar") -> 
                      "first": dated[0] if dated else date.max,
                      "hosts": Counter(hmap[h] for r in members for h in host_of[r["id"]]),
                      "cities": Counter(cmap[r["city"]] for r in members if r["city"])})
+    seen = Counter(g["label"] for g in rows)
+    nth: Counter = Counter()
+    for g in rows:                       # labels still alike (two undated meetings in one city): numbered
+        if seen[g["label"]] > 1:
+            nth[g["label"]] += 1
+            g["label"] = f"{g['label']} #{nth[g['label']]}"
     rows.sort(key=lambda g: (g["first"], g["label"]))
     if level >= 2:                       # aggregated: order rows to follow their hosts (fewer crossings)
         hosts0 = sorted({h for g in rows for h in g["hosts"]}, key=str)
@@ -287,7 +298,7 @@ def draw_who_hosted_what(G: nx.MultiDiGraph, max_rows: int = 36, lang: str = "ar
     fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.02)
     # meeting boxes first: the arrows end at their edges
     for i, g in enumerate(groups):
-        t = ax.text(X_MEET, yg[i], g["label"], ha="center", va="center", fontsize=9, zorder=4,
+        t = ax.text(X_MEET, yg[i], shape(g["label"]), ha="center", va="center", fontsize=9, zorder=4, fontfamily=font,
                     bbox=dict(boxstyle="round,pad=0.3", fc="#fdecea", ec=COLORS["Meeting"], lw=1))
         info["boxes"].append(t)
     fig.canvas.draw()
@@ -397,7 +408,7 @@ def draw_timeline(G: nx.MultiDiGraph, max_lanes: int = 20, lang: str = "en"):
     n_lanes = max(1, len(lanes))
     font = arabic_font()
     fig = plt.figure(figsize=(14, max(3.2, 0.5 * n_lanes + 1.8)), dpi=110)
-    widths = [6, 1] if undated else [1]
+    widths = [6, 1 + 0.35 * min(len(undated), 6)] if undated else [1]
     gs = fig.add_gridspec(1, len(widths), width_ratios=widths, wspace=0.04)
     ax = fig.add_subplot(gs[0, 0])
     axu = fig.add_subplot(gs[0, 1], sharey=ax) if undated else None
@@ -441,19 +452,32 @@ def draw_timeline(G: nx.MultiDiGraph, max_lanes: int = 20, lang: str = "en"):
                  + (f", {len(undated)} undated" if undated else ""), fontsize=13, loc="left")
     if any(m["planned"] for m in meetings):
         from matplotlib.lines import Line2D
-        ax.legend(handles=[Line2D([], [], marker="D", ls="", color="#777777", label="planned"),
-                           Line2D([], [], marker="o", ls="", color="#777777", label="held")],
-                  loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, fontsize=8.5,
-                  borderaxespad=0.2)
+        # above the undated panel when there is one: the title's end is then free
+        (axu or ax).legend(handles=[Line2D([], [], marker="D", ls="", color="#777777", label="planned"),
+                                    Line2D([], [], marker="o", ls="", color="#777777", label="held")],
+                           loc="lower right", bbox_to_anchor=(1.0, 1.04 if axu is not None else 1.0), ncol=2,
+                           frameon=False, fontsize=8.5, borderaxespad=0.2)
     if axu is not None:
-        per = defaultdict(int)
-        for m in undated:
+        # one column per undated meeting: a dot in each host country's lane, a line joining them
+        # (co-hosts), and the meeting's city (else its hosts) written above its top dot
+        sep = "، " if lang == "ar" else ", "
+        named = [m for m in undated if any(lanes[li]["id"] != "__unknown__" for li in m["lanes"])]
+        labelled = {m["id"] for m in (undated if len(undated) <= 12 else named if len(named) <= 12 else [])}
+        for k, m in enumerate(undated):
+            ys = [y(li) for li in m["lanes"]]
+            if len(ys) > 1:
+                axu.plot([k, k], [min(ys), max(ys)], color="#bbbbbb", lw=1, zorder=1)
             for li in m["lanes"]:
-                axu.scatter([per[li]], [y(li)], s=size, c=lanes[li]["color"], edgecolors="white", linewidths=0.8,
-                            zorder=3)
-                per[li] += 1
+                axu.scatter([k], [y(li)], s=size, c=lanes[li]["color"], edgecolors="white", linewidths=0.8,
+                            zorder=3, marker="o" if not m["planned"] else "D")
                 info["markers"] += 1
-        axu.set_xlim(-0.8, max(4, max(per.values()) + 0.2))
+            name = m["city_label"] or sep.join(_short(h, 14) for h in m.get("host_labels", [])[:2])
+            if name and m["id"] in labelled:
+                lift = 0.2 + (0.28 if k % 2 else 0.0)   # neighbours' labels on alternate heights
+                t = axu.text(k, max(ys) + lift, shape(_short(name, 20)), ha="center", va="bottom", fontsize=7.5,
+                             fontfamily=font, color="#444444", zorder=4)
+                info["labels"].append(t)
+        axu.set_xlim(-1.0, max(2.2, len(undated)))
         axu.set_title("undated", fontsize=10)
         axu.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
         for s in ("top", "right", "bottom"):
@@ -566,12 +590,13 @@ def html_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def html_data(G: nx.MultiDiGraph, sentences: dict[str, str]) -> dict:
+def html_data(G: nx.MultiDiGraph, sentences: dict[str, str], lang: str = "ar") -> dict:
+    """The explorer's data; node labels in ``lang`` (the other language where a node has none)."""
     pos = html_layout(G)
     nodes = []
     for n, d in G.nodes(data=True):
         x, y = pos[n]
-        nodes.append({"id": n, "type": d.get("type"), "label": d.get("label_ar") or d.get("label_en") or n,
+        nodes.append({"id": n, "type": d.get("type"), "label": node_label(G, n, lang) or n,
                       "label_en": d.get("label_en", ""), "iso": d.get("iso_code", ""),
                       "geonames": d.get("geonames_id", ""), "date": d.get("date", ""),
                       "x": round(float(x), 4), "y": round(float(y), 4), "layer": _layer(G, n),
@@ -580,12 +605,12 @@ def html_data(G: nx.MultiDiGraph, sentences: dict[str, str]) -> dict:
               "sentences": [x for x in (d.get("sentences") or "").split(";") if x]}
              for u, v, d in G.edges(data=True)]
     used = {s for e in edges for s in e["sentences"]}
-    T = timeline_lanes(G)
+    T = timeline_lanes(G, lang=lang)
     tl = {"lanes": T["lanes"],
           "meetings": [{"id": m["id"], "date": m["date"], "t": m["when"].toordinal() if m["when"] else None,
                         "planned": m["planned"], "lanes": m["lanes"], "city": m["city_label"],
                         "city_en": node_label(G, m["city"], "en") if m["city"] else "",
-                        "hosts": [node_label(G, h, "ar") for h in m["hosts"]]} for m in T["meetings"]]}
+                        "hosts": [node_label(G, h, lang) for h in m["hosts"]]} for m in T["meetings"]]}
     # where a person can read each article a shown sentence comes from, when its input said
     cited = {s.split("#", 1)[0] for s in used}
     articles = {n.rsplit("/", 1)[-1]: {k: d[k] for k in ("url", "published", "outlet") if d.get(k)}
@@ -595,25 +620,28 @@ def html_data(G: nx.MultiDiGraph, sentences: dict[str, str]) -> dict:
             "articles": {k: v for k, v in articles.items() if v}}
 
 
-def write_html(G: nx.MultiDiGraph, sentences: dict[str, str], path: Path) -> Path:
-    data = json.dumps(html_data(G, sentences), ensure_ascii=False).replace("</", "<\\/")
+def write_html(G: nx.MultiDiGraph, sentences: dict[str, str], path: Path, lang: str = "ar") -> Path:
+    data = json.dumps(html_data(G, sentences, lang), ensure_ascii=False).replace("</", "<\\/")
     page = (WEB / "explorer.html").read_text(encoding="utf-8").replace("__DATA__", data)
     write_bytes(path, page.encode("utf-8"))
     return path
 
 
-def write_all(G: nx.MultiDiGraph, out_dir: Path, sentences: dict[str, str] | None = None) -> dict[str, Path]:
+def write_all(G: nx.MultiDiGraph, out_dir: Path, sentences: dict[str, str] | None = None,
+              lang: str | None = None) -> dict[str, Path]:
+    """The pictures (PNG and SVG) and the explorer page in ``out_dir``; labels in ``lang`` (default:
+    Arabic for who hosted what and the explorer, English for the timeline)."""
     import matplotlib.pyplot as plt
     out_dir = Path(out_dir)
     paths = {"png": out_dir / "who_hosted_what.png", "svg": out_dir / "who_hosted_what.svg",
              "timeline_png": out_dir / "timeline.png", "timeline_svg": out_dir / "timeline.svg",
              "html": out_dir / "graph.html"}
     for draw, png, svg in ((draw_who_hosted_what, "png", "svg"), (draw_timeline, "timeline_png", "timeline_svg")):
-        fig, _ = draw(G)
+        fig, _ = draw(G, lang=lang) if lang else draw(G)
         _save_fig(fig, paths[png], "png")
         _save_fig(fig, paths[svg], "svg")
         plt.close(fig)
-    write_html(G, sentences or {}, paths["html"])
+    write_html(G, sentences or {}, paths["html"], lang or "ar")
     return paths
 
 

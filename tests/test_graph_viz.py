@@ -184,6 +184,30 @@ def test_timeline_of_the_seeds(G, tmp_path):
     plt.close(fig)
 
 
+def test_undated_meetings_are_labelled_joined_and_told_apart(G):
+    """The undated panel labels each meeting (its city, else its hosts) and joins a co-hosted
+    meeting's lanes; the who-hosted-what boxes of undated meetings differ."""
+    import matplotlib.pyplot as plt
+    fig, info = draw_timeline(G, lang="en")
+    fig.canvas.draw()
+    T = timeline_lanes(G, lang="en")
+    undated = [m for m in T["meetings"] if not m["when"]]
+    axu = fig.axes[1]
+    texts = [t.get_text() for t in axu.texts]
+    assert len(texts) == len(undated) == 2 and "Marrakesh" in texts
+    assert any(t.startswith("Antony Blinken") or t.startswith("Sophie") for t in texts)
+    joins = [ln for ln in axu.lines if len(set(ln.get_xdata())) == 1 and len(set(ln.get_ydata())) == 2]
+    assert len(joins) == sum(1 for m in undated if len(m["lanes"]) > 1) == 2
+    assert not _overlap_pairs(_extents(fig, list(axu.texts)))
+    plt.close(fig)
+    fig, info = draw_who_hosted_what(G, lang="en")
+    labels = [b.get_text() for b in info["boxes"]]
+    assert len(set(labels)) == len(labels)
+    assert "undated · Marrakesh" in labels
+    assert sum(1 for x in labels if x.startswith("undated · ")) == 2
+    plt.close(fig)
+
+
 def test_timeline_stays_readable_at_200_meetings(G, tmp_path):
     import matplotlib.pyplot as plt
     big = many_meetings(G, 200)

@@ -222,10 +222,12 @@ def _build_on_a_terminal(out, *extra) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
 
 
-def test_a_long_build_on_a_terminal_shows_a_progress_bar_with_articles_per_second(tmp_path):
+def test_a_long_build_on_a_terminal_shows_its_phases_counts_and_rate(tmp_path):
     import re
     shown = _build_on_a_terminal(tmp_path / "o", "--no-cache")
-    assert "articles" in shown and "5/5" in shown, shown[-2000:]
-    assert re.search(r"\d+\.\d articles/s", shown), shown[-2000:]
+    assert "loading the tagger, then tagging" in shown and "0/5 articles" in shown, shown[-2000:]
+    assert "5/5 articles" in shown and re.search(r"\(\d[\d,]* words\)", shown), shown[-2000:]
+    assert re.search(r"\d[\d,]* words/s", shown), shown[-2000:]
+    assert "writing the store and the file" in shown, shown[-2000:]
     # -q: nothing on the terminal
-    assert "articles/s" not in _build_on_a_terminal(tmp_path / "q", "-q")
+    assert "words/s" not in _build_on_a_terminal(tmp_path / "q", "-q")

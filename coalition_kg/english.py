@@ -1,0 +1,106 @@
+"""English names of persons, for ``rdfs:label …@en``.
+
+1. The established spelling, from a curated list of the officials this news is about
+   (``data/persons_en.tsv``: foreign ministers, secretaries of state, envoys, heads of state and
+   government of coalition countries and the UN), with the person's Wikidata id where it is
+   certain (written as ``owl:sameAs``).  An Arabic label or any spelling the articles used is
+   matched after normalization (:func:`coalition_kg.text.normalize`).
+2. Otherwise a transliteration — by the ``arabic-name-romanizer`` package (a dictionary of
+   attested spellings from Wikidata, then a small character model), or, without it, by the
+   letter rules below — marked as a transliteration in the graph
+   (``ckg:englishLabelSource "transliteration"``), because it is a guess: ``جون كيري`` comes out
+   "John Kiri", which is why the well-known persons are listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .text import normalize
+
+DATA = Path(__file__).resolve().parent / "data" / "persons_en.tsv"
+
+
+@dataclass(frozen=True)
+class EnglishName:
+    name: str
+    source: str                 # "curated" or "transliteration"
+    wikidata: str | None = None
+
+
+@lru_cache(maxsize=1)
+def curated() -> dict[str, tuple[str, str | None]]:
+    """Normalized Arabic spelling → (English name, Wikidata id or None)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for n, line in enumerate(DATA.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3:
+            raise ValueError(f"{DATA.name}:{n}: expected 3 tab-separated fields, got {len(parts)}")
+        en, qid, spellings = parts
+        qid = None if qid.strip() in ("", "-") else qid.strip()
+        for ar in spellings.split("|"):
+            if ar.strip():
+                out[normalize(ar)] = (en.strip(), qid)
+    return out
+
+
+def english_name(label: str, surfaces=(), country: str | None = None) -> EnglishName:
+    """The English name of a person whose Arabic label is ``label`` (and who was also written
+    ``surfaces``); ``country`` (ISO alpha-2 of the country they represent) guides a transliteration."""
+    table = curated()
+    for s in (label, *surfaces):
+        hit = table.get(normalize(s))
+        if hit:
+            return EnglishName(hit[0], "curated", hit[1])
+    return EnglishName(transliterate(label, country), "transliteration")
+
+
+@lru_cache(maxsize=4096)
+def transliterate(text: str, country: str | None = None) -> str:
+    """A Latin spelling of an Arabic name (see the module's docstring)."""
+    try:
+        from arabic_name_romanizer import transliterate as romanize
+    except ImportError:          # the package is optional at run time: the letter rules then
+        return _rules(text)
+    try:
+        out = romanize(text, country=country) if country else romanize(text)
+    except Exception:            # an unknown country hint, or anything the package cannot read
+        try:
+            out = romanize(text)
+        except Exception:
+            return _rules(text)
+    out = out if isinstance(out, str) else str(out)
+    return out.strip() or _rules(text)
+
+
+_LETTERS = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ء": "", "ؤ": "u", "ئ": "i", "ب": "b", "ت": "t", "ث": "th", "ج": "j",
+    "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d",
+    "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+    "ه": "h", "ة": "a", "و": "w", "ي": "y", "ى": "a", "پ": "p", "چ": "ch", "ڤ": "v", "گ": "g",
+}
+
+
+def _rules(text: str) -> str:
+    """Letter-by-letter romanization (the last resort): و and ي between consonants read as long
+    vowels, the article ال as "al-"."""
+    words = []
+    for w in normalize(text).split():
+        prefix = ""
+        if w.startswith("ال") and len(w) > 3:
+            prefix, w = "al-", w[2:]
+        out = []
+        for i, ch in enumerate(w):
+            r = _LETTERS.get(ch, ch)
+            if ch in "وي" and 0 < i:
+                r = "u" if ch == "و" else "i"
+            out.append(r)
+        word = "".join(out)
+        if w.endswith("ه") and len(w) > 2:          # ة, which normalization writes ه
+            word = word[:-1] + "a"
+        words.append(prefix + word if prefix else word.capitalize())
+    return " ".join(words) if words else text
