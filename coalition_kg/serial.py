@@ -28,7 +28,7 @@ class SerialError(ValueError):
 
 @lru_cache(maxsize=1)
 def classes() -> dict[str, type]:
-    from .dates import PartialDate
+    from .dates import PartialDate, PublicationDate
     from .extract.meetings import MeetingMention
     from .extract.memberships import JoinMention
     from .extract.resolutions import ResolutionMention
@@ -39,7 +39,8 @@ def classes() -> dict[str, type]:
     from .persons import PersonCluster
     from .pipeline import ArticleResult
     from .text import Sentence, Token
-    return {c.__name__: c for c in (ArticleResult, Sentence, Token, Entity, Mention, PartialDate, PersonCluster,
+    return {c.__name__: c for c in (ArticleResult, Sentence, Token, Entity, Mention, PartialDate, PublicationDate,
+                                    PersonCluster,
                                     Role, ResolutionMention, JoinMention, MeetingMention, Place, OrgEntry)}
 
 

@@ -209,15 +209,23 @@ def html_record(data: bytes, url: str | None = None) -> dict | None:
             "language": lang.group(1).decode() if lang else None}
 
 
-def read_html(path: Path) -> Iterator[tuple[str, dict | ArticleError]]:
+def _read_bounded(path: Path, limit: int, too_large: str) -> bytes | ArticleError:
+    """The whole (decompressed) file, or the one-line error saying why not: unreadable, or over
+    ``limit`` bytes (``too_large`` words the limit)."""
     with open_binary(path) as fh:
         try:
-            data = fh.read(MAX_RECORD + 1)
+            data = fh.read(limit + 1)
         except (OSError, EOFError) as exc:
-            yield "", ArticleError(f"{path}: unreadable ({exc})")
-            return
-    if len(data) > MAX_RECORD:
-        yield "", ArticleError(f"{path}: too large (limit {MAX_RECORD} bytes)")
+            return ArticleError(f"{path}: unreadable ({exc})")
+    if len(data) > limit:
+        return ArticleError(f"{path}: too large ({too_large})")
+    return data
+
+
+def read_html(path: Path) -> Iterator[tuple[str, dict | ArticleError]]:
+    data = _read_bounded(path, MAX_RECORD, f"limit {MAX_RECORD} bytes")
+    if isinstance(data, ArticleError):
+        yield "", data
         return
     rec = html_record(data)
     yield "", rec if rec is not None else ArticleError(f"{path}: no article text found in the page")
@@ -283,14 +291,9 @@ def read_warc(path: Path, skipped: dict | None = None) -> Iterator[tuple[str, di
 
 def read_text_gz(path: Path) -> Iterator[tuple[str, dict | ArticleError]]:
     """A gzip-compressed text file: one article, decoded as a .txt is."""
-    with open_binary(path) as fh:
-        try:
-            data = fh.read(MAX_BYTES + 1)
-        except (OSError, EOFError) as exc:
-            yield "", ArticleError(f"{path}: unreadable ({exc})")
-            return
-    if len(data) > MAX_BYTES:
-        yield "", ArticleError(f"{path}: too large (over {MAX_BYTES} bytes uncompressed)")
+    data = _read_bounded(path, MAX_BYTES, f"over {MAX_BYTES} bytes uncompressed")
+    if isinstance(data, ArticleError):
+        yield "", data
         return
     try:
         text = _decode(path, data).removeprefix("\ufeff")
