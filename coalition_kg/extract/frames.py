@@ -55,8 +55,8 @@ def _dateline_place(text, sentences, places, frames: list[MeetingMention]) -> No
     city = dateline_city(text, sentences, places)
     if city is None or (first.country and first.country != city.attrs["place"].country):
         return
-    if first.host_countries and city.attrs["place"].country not in first.host_countries:
-        return      # hosted by another government than the dateline's: reported from elsewhere
+    if first.host_countries and not first.hosts and city.attrs["place"].country not in first.host_countries:
+        return      # hosted by another government (named, no person) than the dateline's: reported from elsewhere
     first.set_city(city, 0.55, "dateline")
     first.evidence.append((city.sentence, city.start, city.end, "dateline"))
 

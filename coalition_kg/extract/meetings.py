@@ -405,11 +405,13 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
             continue
         obj = _meeting_object(sent, words, k + 1, candidates, out)
         mm = obj or owner(k)
-        for node, a, b in chairs:
-            if node.startswith("country:") and any(h for h in mm.hosts):
-                pass
+        for node, a, b, *title_country in chairs:
             _add_host(mm, node, sent, a, b)
             mm.note("host", node, 0.75, "a chair in the list after a chairing cue")
+            if title_country and not any(c for _, c in person_roles.get(node, ())):
+                # "اللواء الأميركي جون برينان" with no role that names a country: the title's nisba does
+                _add_host(mm, title_country[0], sent, a, b)
+                mm.note("host", title_country[0], 0.7, "the nisba of a chair's title")
     for k, subj in convened.items():
         mm = owner(k)
         _add_host(mm, subj.node, sent, subj.start, subj.end)
@@ -642,8 +644,9 @@ def _heads_delegation(sent: Sentence, words: list[str], k: int) -> bool:
 
 
 def _chair_list(sent: Sentence, words: list[str], k: int, spers: list[Mention],
-                splaces: list[Mention]) -> list[tuple[str, int, int]]:
-    """Step *chairs*: the coordinated chairs after a chairing cue at ``k``, as (node, start, end).
+                splaces: list[Mention]) -> list[tuple]:
+    """Step *chairs*: the coordinated chairs after a chairing cue at ``k``, as (node, start, end),
+    a person's with the country its title's nisba names appended when there is one.
 
     Each conjunct is a noun phrase: a person with the titles before and after the name, a country,
     or a title whose nisba names a country ("المبعوثين البريطاني والإماراتي"، "المدير العام …
@@ -708,9 +711,9 @@ def _chair_list(sent: Sentence, words: list[str], k: int, spers: list[Mention],
                 break
             x += 1
         if item:
-            found.append(item)
-            if nisbas:               # "اللواء الأميركي جون برينان": the chair's government hosts too
-                found.append(nisbas[0])
+            # (with the nisba of the chair's title: "اللواء الأميركي جون برينان" — the caller makes
+            # that government a host when the person's roles name no country)
+            found.append(item + ((nisbas[0][0],) if nisbas else ()))
         elif nisbas:
             found.append(nisbas[0])       # "… في دولة الإمارات العربية المتحدة": the country it names
             # (the first: "المبعوث الخاص للرئيس الأمريكي إلى سوريا" is the American envoy)
