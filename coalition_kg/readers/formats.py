@@ -6,19 +6,31 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import stat
 import json
 import re
 from pathlib import Path
 from typing import Iterator
 
-from ..reader import MAX_BYTES, ArticleError, _decode
+from ..reader import MAX_BYTES, ArticleError, _decode, shown
 
 MAX_RECORD = 8 * MAX_BYTES       # a JSON line or list item (its text escaped) or an HTML page
 MAX_OBJECT = 64 * 1024 * 1024    # a .json file that is one object (read whole)
 CHUNK = 1 << 20
 
 
+def _regular(path: Path) -> bool:
+    """A regular file: only those are sniffed or read (a FIFO or a device would block or never end)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def is_gzip(path: Path) -> bool:
+    if not _regular(path):
+        return False
     try:
         with open(path, "rb") as fh:
             return fh.read(2) == b"\x1f\x8b"
@@ -27,10 +39,13 @@ def is_gzip(path: Path) -> bool:
 
 
 def open_binary(path: Path):
-    """The file's bytes, decompressed when it is gzip; ArticleError when it cannot be opened."""
+    """The file's bytes, decompressed when it is gzip; ArticleError when it cannot be opened or
+    is not a regular file (refused with one line, never read)."""
     try:
         if path.is_dir():
-            raise ArticleError(f"{path}: is a directory, not an article file")
+            raise ArticleError(f"{shown(path)}: is a directory, not an article file")
+        if path.exists() and not _regular(path):
+            raise ArticleError(f"{shown(path)}: not a regular file (a FIFO, a device or a socket); not read")
         fh = open(path, "rb")
     except FileNotFoundError:
         raise ArticleError(f"{path}: no such file") from None
