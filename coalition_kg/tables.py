@@ -122,6 +122,9 @@ def plan_columns(rows, lang: str = "ar") -> list[dict]:
         else:
             plan.append({"title": _title(v), "source": v, "kind": "value", "vars": [v]})
         used.add(v)
+    if rows.rows:
+        # a column no row fills (an outlet or a URL the inputs never gave) takes no room
+        plan = [c for c in plan if any(r.get(x) is not None for r in rows.rows for x in c["vars"])]
     return plan
 
 
