@@ -723,8 +723,6 @@ def _chair_list(sent: Sentence, words: list[str], k: int, spers: list[Mention],
         if nxt is None:
             break
         t = nxt
-        if words[t].startswith("و") and t not in person_at and t not in place_at:
-            pass
         while t < n and (words[t] in _CHAIR_OPENERS):
             t += 1
     return found
