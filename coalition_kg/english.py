@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -59,20 +60,45 @@ def english_name(label: str, surfaces=(), country: str | None = None) -> English
     return EnglishName(transliterate(label, country), "transliteration")
 
 
+# The package ranks the product of every unit's candidates (5 a unit): 5**n spellings for a name
+# of n units, which a tagged span of a dozen words (an honorific chain, a tagging error) turns
+# into tens of millions of objects.  The best spelling is the product of each unit's best, so
+# beyond a few units fewer candidates a unit give the same first answer.
+_FULL_UNITS = 4
+_MAX_COMBINATIONS = 1024
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _romanizer():
+    try:
+        from arabic_name_romanizer import Transliterator
+    except ImportError:          # the package is optional at run time: the letter rules then
+        return None
+    return Transliterator()
+
+
+def _per_unit(n_units: int) -> int:
+    if n_units <= _FULL_UNITS:
+        return 5
+    return max(1, int(_MAX_COMBINATIONS ** (1 / n_units)))
+
+
 @lru_cache(maxsize=4096)
 def transliterate(text: str, country: str | None = None) -> str:
     """A Latin spelling of an Arabic name (see the module's docstring)."""
-    try:
-        from arabic_name_romanizer import transliterate as romanize
-    except ImportError:          # the package is optional at run time: the letter rules then
+    romanizer = _romanizer()
+    if romanizer is None:
         return _rules(text)
-    try:
-        out = romanize(text, country=country) if country else romanize(text)
-    except Exception:            # an unknown country hint, or anything the package cannot read
+    with _LOCK:
+        romanizer.max_per_unit = _per_unit(len(text.split()))
         try:
-            out = romanize(text)
-        except Exception:
-            return _rules(text)
+            out = romanizer.transliterate(text, country=country) if country else romanizer.transliterate(text)
+        except Exception:            # an unknown country hint, or anything the package cannot read
+            try:
+                out = romanizer.transliterate(text)
+            except Exception:
+                return _rules(text)
     out = out if isinstance(out, str) else str(out)
     return out.strip() or _rules(text)
 
