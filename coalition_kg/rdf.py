@@ -288,8 +288,7 @@ class _ArticleGraph:
         """A person's English name (:mod:`.english`): the established spelling, else a transliteration."""
         from .english import english_name
         info = self.resolved.persons[key]
-        countries = [c for _, c in info.get("roles", []) if c]
-        return english_name(info["label"], info.get("surfaces", ()), countries[0] if countries else None)
+        return english_name(info["label"], info.get("surfaces", ()), _role_country(info))
 
     def _host_label(self, key: str, lang: str) -> str:
         if key.startswith("country:"):
@@ -547,9 +546,16 @@ def extractor_ntriples() -> list[str]:
 PROVENANCE_GRAPH = ID["graph/provenance"]
 
 
+def _role_country(info: dict) -> str | None:
+    """The country of a person's first role that names one: the hint for their English name."""
+    return next((c for _, c in info.get("roles", []) if c), None)
+
+
 def named_graphs(resolved: Resolved, results: list[ArticleResult] | None = None, provenance: bool = True):
     """``(graph IRI, N-Triples lines)`` for the provenance graph (``provenance``) and the graph
     of every article of ``results`` (default: all of the build's), in that order."""
+    from .english import prefetch
+    prefetch((info["label"], _role_country(info)) for info in resolved.persons.values())
     if provenance:
         yield str(PROVENANCE_GRAPH), extractor_ntriples()
     for res in resolved.results if results is None else results:

@@ -257,3 +257,33 @@ def test_a_long_tagged_name_is_transliterated_in_bounded_memory():
     words = out.split()
     assert len(words) == 8 and all(w.isascii() and w[0].isupper() for w in words)
     assert words[0] == transliterate("محمد").split()[0] and words[-1] == transliterate("يوسف").split()[-1]
+
+
+def test_an_english_name_does_not_depend_on_the_other_names_of_the_build():
+    """The romanizer's model decodes a call's words as one padded batch, and padding changes some
+    words' best spelling; the project decodes words of one length together, so a person's English
+    name is the same built alone or among hundreds (and a build decodes them all in a few batches)."""
+    from coalition_kg import english
+    given = ["لوكاشنكو", "فيرستابن", "كازانتزاكيس", "ماتيرازي", "سولسكيار", "بيرلوسكوني", "شفارتسنبرغ",
+             "دوبروفولسكي", "كيليتشدار", "نيستلروي", "أوغوستينيوس", "ماغواير", "زابوروجيه", "فينكاتارامان"]
+    names = [f"{a} {b}" for a in given[:7] for b in given[7:]] + given
+    romanizer = english._romanizer()
+
+    def fresh():
+        romanizer.model.memo.clear()
+        english.transliterate.cache_clear()
+
+    alone = {}
+    for n in names:
+        fresh()
+        alone[n] = english.transliterate(n)
+    fresh()
+    english.prefetch((n, None) for n in names)
+    decoded = len(romanizer.model.memo)
+    together = {n: english.transliterate(n) for n in names}
+    assert len(romanizer.model.memo) == decoded         # the prefetch decoded every word
+    assert together == alone
+    # and the package's own batched call differs on some of them (what the grouping is for)
+    from arabic_name_romanizer import Transliterator
+    plain = Transliterator()
+    assert any(a != b for a, b in zip(plain.transliterate_many(names), [alone[n] for n in names]))
