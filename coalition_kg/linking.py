@@ -625,6 +625,50 @@ def dateline_follows(sent: Sentence, t: int) -> bool:
     return normalize(toks[t].text) in {"في", "فى"} and t + 1 < len(toks) and toks[t + 1].text.isdigit()
 
 
+@lru_cache(maxsize=1)
+def news_agencies() -> dict[tuple[str, ...], str]:
+    """The credits of national news agencies (``data/news_agencies_ar.tsv``), as normalized word
+    tuples, → the agency's country (ISO alpha-2)."""
+    path = Path(__file__).parent / "data" / "news_agencies_ar.tsv"
+    out: dict[tuple[str, ...], str] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or len(parts[0]) != 2:
+            raise ValueError(f"{path.name}:{n}: expected a country code and its agency's credits")
+        for credit in parts[1].split("|"):
+            words = tuple(normalize(w).casefold() for w in credit.replace(".", " ").split())
+            if words:
+                out[words] = parts[0]
+    return out
+
+
+_CREDIT_MARKS = DATELINE_MARKS | {")", "]", "،", ","}
+
+
+def dateline_agency(sentences: list[Sentence], publisher: str | None = None) -> str | None:
+    """The country of the national news agency a dispatch comes from: credited in its dateline
+    between marks ("الدوحة (قنا) -"، "/ وام /"، "- واس -") within its first sentences, or named as
+    the publisher of the page or record.  None for any other outlet."""
+    agencies = news_agencies()
+    if publisher:
+        code = agencies.get(tuple(normalize(w).casefold() for w in publisher.replace(".", " ").split()))
+        if code:
+            return code
+    for sent in sentences[:3]:
+        toks = sent.tokens
+        words = [normalize(t.text) for t in toks]
+        for i in range(1, len(words)):
+            if toks[i - 1].text not in _CREDIT_MARKS:
+                continue
+            for credit, code in agencies.items():
+                j = i + len(credit)
+                if tuple(words[i:j]) == credit and (j == len(words) or toks[j].text in _CREDIT_MARKS):
+                    return code
+    return None
+
+
 def _dateline_city(sentences: list[Sentence], mentions: list[Mention], gz: Gazetteer) -> None:
     """A dateline names the city the report comes from ("الكويت - كونا -"): a country name that
     opens the article (its first or second line) and is followed by a dash or an agency in

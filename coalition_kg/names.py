@@ -123,6 +123,7 @@ def article_persons(article: Article, sentences: list[Sentence], entities: list[
             c.roles = {x for x in c.roles if not (x[0] == "minister" and x[1] is None)}
 
     _anaphoric_nisbas(sentences, places, person_mentions, roles, person_roles, clusters)
+    _agency_titles(linking.dateline_agency(sentences, article.publisher), roles, person_roles, clusters)
     return ArticlePersons(mentions, person_mentions, person_roles, roles, list(clusters.values()))
 
 
@@ -165,6 +166,34 @@ def _anaphoric_nisbas(sentences, places, person_mentions, roles, person_roles, c
                 person_roles[cid] = {(role, c or code) for role, c in person_roles.get(cid, ())}
                 if cid in by_id:
                     by_id[cid].roles = {(role, c or code) for role, c in by_id[cid].roles}
+
+
+# titles of a government's own officials: an agency writes its country's with no nisba
+_GOVERNMENT_ROLES = {"foreign_minister", "defence_minister", "interior_minister", "minister", "prime_minister",
+                     "deputy_prime_minister", "deputy_minister", "president", "king", "crown_prince", "emir"}
+
+
+def _agency_titles(code: str | None, roles, person_roles, clusters) -> None:
+    """In a national agency's dispatch (:func:`.linking.dateline_agency`), a government title with
+    no country ("ترأس … وزير الخارجية، اليوم، الاجتماع" in a QNA dispatch) is the agency's
+    country's: such dispatches qualify every other country's officials.  A person any of whose
+    titles names another country is left alone."""
+    if code is None:
+        return
+    by_id = {c.id: c for c in clusters.values()}
+    for cid, held in person_roles.items():
+        if any(c and c != code for _, c in held):
+            continue
+        changed = False
+        for n, (rid, r, sent) in enumerate(roles):
+            if rid == cid and r.country is None and r.org is None and not r.former and r.role in _GOVERNMENT_ROLES:
+                roles[n] = (rid, Role(r.role, code, None, False, r.start, r.end), sent)
+                changed = True
+        if changed:
+            mine = {r.role for rid, r, _ in roles if rid == cid and r.country == code}
+            person_roles[cid] = {(role, code if c is None and role in mine else c) for role, c in held}
+            if cid in by_id:
+                by_id[cid].roles = {(role, code if c is None and role in mine else c) for role, c in by_id[cid].roles}
 
 
 # words between a title and the name: وزير الخارجية الأمريكي السابق / بالإنابة / الجديد

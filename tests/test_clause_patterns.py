@@ -265,3 +265,36 @@ def test_a_city_state_hosting_names_the_city(recognizer):
                            "استضافته سنغافورة أمس.")
     assert cities(res) == {f"city:{gazetteer.load().capitals['SG'].code}"}
     assert host_countries(res) == {"SG"}
+
+
+# --- an unqualified title in a national agency's dispatch ----------------------------------------
+
+def test_an_agency_dispatch_gives_its_country_to_an_unqualified_title(recognizer):
+    text = ("الكويت - كونا - ترأس وزير الخارجية الشيخ سالم عبدالله الجابر الصباح اليوم الاثنين اجتماعا "
+            "لمجموعة عمل التحالف الدولي ضد داعش حضره ممثلو خمس عشرة دولة.")
+    res = read(recognizer, text)
+    assert host_names(res) and host_governments(res) == {"KW"}
+    # the same dispatch credited to no agency: the title names no country
+    res = read(recognizer, text.replace("الكويت - كونا - ", ""))
+    assert host_names(res) and host_governments(res) == set()
+
+
+def test_an_agency_dispatch_keeps_another_country_s_qualified_titles(recognizer):
+    res = read(recognizer, "عمان (بترا) - ترأس وزير الخارجية الألماني يوهانس كلاينر في برلين أمس اجتماعا "
+                           "للتحالف الدولي ضد داعش، وشارك فيه وزير الخارجية أيمن القاسم.")
+    assert host_governments(res) == {"DE"}
+    roles = {r for rs in res.person_roles.values() for r in rs}
+    assert ("foreign_minister", "JO") in roles and ("foreign_minister", "DE") in roles
+
+
+def test_the_agency_is_read_from_the_credit_or_the_publisher_only():
+    from coalition_kg.linking import dateline_agency
+    from coalition_kg.text import split_sentences
+    assert dateline_agency(split_sentences("الرباط (و م ع) - قال المسؤول")) == "MA"
+    assert dateline_agency(split_sentences("أبوظبي في ٣ آذار / وام / أعلن")) == "AE"
+    assert dateline_agency(split_sentences("بيروت - الوطنية للإعلام - قال")) == "LB"
+    # an agency quoted in the text is no credit of the dispatch
+    assert dateline_agency(split_sentences("نقلت وكالة الأنباء القطرية عن وزير الخارجية أنه سيحضر")) is None
+    assert dateline_agency(split_sentences("وقال إن بنا دورا في ذلك")) is None
+    assert dateline_agency([], "QNA") == "QA" and dateline_agency([], "وكالة الأنباء السعودية") == "SA"
+    assert dateline_agency([], "Reuters") is None
