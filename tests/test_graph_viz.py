@@ -283,6 +283,12 @@ document.querySelectorAll(arguments[0]).forEach(t => {
 return out;"""
 
 
+_UNLABELED = """
+return [...document.querySelectorAll('g.node')].filter(g => !g.classList.contains('hidden'))
+  .filter(g => getComputedStyle(g.querySelector('text')).visibility === 'hidden')
+  .map(g => [g.dataset.type, g.querySelector('text').textContent]);"""
+
+
 def _overlap_fraction(boxes) -> float:
     """Area where labels overlap one another, as a fraction of the labels' area.  A label's box is
     its rendered line box less 4 px top and bottom (the leading of Noto Sans Arabic's 25 px line
@@ -320,6 +326,13 @@ def test_html_graph_view_in_headless_chromium(seeds_build, G, browser, tmp_path)
     assert all(9 <= w <= 16 and 9 <= h <= 16 for w, h in sizes), sorted(sizes)[:3] + sorted(sizes)[-3:]
     labels = browser.execute_script(_LABEL_BOXES, "g.node text")
     assert len(labels) >= 40 and _overlap_fraction(labels) < 0.01
+    # every meeting, host, city and person keeps a label: a label whose own place is taken goes
+    # left of its dot, or above or below it, before it is hidden; a long name is cut with "…"
+    unlabeled = browser.execute_script(_UNLABELED)
+    assert not [u for u in unlabeled if u[0] in ("Meeting", "City", "Person", "UNResolution")], unlabeled
+    assert len(unlabeled) <= 0.1 * len(visible), unlabeled
+    assert all(len(t) <= 31 for t in browser.execute_script(
+        "return [...document.querySelectorAll('g.node text')].map(t => t.textContent)"))
     rtl = browser.execute_script("return [...document.querySelectorAll('g.node text')].filter(t => /[\\u0600-\\u06ff]/"
                                  ".test(t.textContent)).map(t => getComputedStyle(t).direction);")
     assert rtl and set(rtl) == {"rtl"}
