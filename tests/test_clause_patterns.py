@@ -298,3 +298,19 @@ def test_the_agency_is_read_from_the_credit_or_the_publisher_only():
     assert dateline_agency(split_sentences("وقال إن بنا دورا في ذلك")) is None
     assert dateline_agency([], "QNA") == "QA" and dateline_agency([], "وكالة الأنباء السعودية") == "SA"
     assert dateline_agency([], "Reuters") is None
+
+
+# --- the speaker's trip is not a planned meeting's place -----------------------------------------
+
+def test_a_planned_meeting_does_not_take_the_place_the_speaker_arrives_at(recognizer):
+    res = read(recognizer, "وقال وزير الخارجية الهولندي إن بلاده ستستضيف في الربيع المقبل اجتماعا لمجموعة عمل "
+                           "التحالف الدولي ضد داعش، وذلك في حديث للصحفيين لدى وصوله إلى مقر الأمم المتحدة في "
+                           "جنيف في زيارة تستغرق يومين.")
+    assert city_id("جنيف") not in cities(res)
+    assert host_countries(res) == {"NL"}
+
+
+def test_a_meeting_held_on_arrival_keeps_its_place(recognizer):
+    res = read(recognizer, "ترأس وزير الخارجية الدنماركي أمس اجتماعا لمجموعة عمل التحالف الدولي ضد داعش فور "
+                           "وصوله إلى مقر الحلف في بروكسل.")
+    assert cities(res) == {city_id("بروكسل")}

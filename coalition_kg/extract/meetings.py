@@ -263,7 +263,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
             # the locative of the trigger's clause, further away: "افتتح في باريس، الاثنين …،
             # المؤتمر"؛ "عقد … في الثاني والعشرين من أيلول الماضي في مدينة نيويورك"
             prev_k = candidates[n - 1][0] if n > 0 else -1
-            city, cue = clause_place(sent, words, k, prev_k, nxt, cities, inside_names)
+            city, cue = clause_place(sent, words, k, prev_k, nxt, cities, inside_names, _planned(words, k))
         mm.venue = venue_at(sent, words, k, nxt)
         mm.virtual = is_virtual(words)
         if city is not None:
@@ -282,10 +282,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         prev = candidates[n - 1][0] if n > 0 else -1
         near = [(abs(a - anchor), d) for d, a, b in dates if prev < a < nxt and min(abs(a - anchor), abs(b - anchor)) <= 20]
         mm.date = min(near, key=lambda x: x[0])[1].anchored(art_date) if near else relative_date(sent, art_date)
-        window = words[max(0, k - 5):k + 4]
-        mm.planned = (any(is_future(w) for w in window)
-                      or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
-                      or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
+        mm.planned = _planned(words, k)
         mm.definite = any(v.startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) for v in _bare(words[k])) \
             or k in backref                                   # (والاجتماع، فالمؤتمر: behind a conjunction too)
         mm.plural = any(v in _PLURAL_NOUNS for v in _bare(words[k]))
@@ -1008,15 +1005,30 @@ def _short_quote(words: list[str], x: int) -> bool:
     return opening.get(words[x], words[x]) in words[max(0, x - 4):x]
 
 
+_TRAVEL = words("travel_nouns")
+
+
+def _planned(words: list[str], k: int) -> bool:
+    """The meeting word at ``k`` is of a meeting still to come: a future form near it, المقبل
+    after it, or an intention (يعتزم، من المقرر) before it."""
+    return (any(is_future(w) for w in words[max(0, k - 5):k + 4])
+            or any(_is(w, "المقبل", "القادم", "المقبله", "القادمه", "المرتقب", "المرتقبه") for w in words[k + 1:k + 4])
+            or any(_is(w, "يعتزم", "يعتزمون", "تعتزم", "عزمهم", "عزمه", "المقرر", "سيعقد", "ستعقد") for w in words[:k]))
+
+
 def clause_place(sent: Sentence, words: list[str], k: int, prev_k: int, nxt: int,
-                 cities: list[Mention], inside_names: frozenset = frozenset()) -> tuple[Mention | None, str]:
+                 cities: list[Mention], inside_names: frozenset = frozenset(),
+                 planned: bool = False) -> tuple[Mention | None, str]:
     """The city behind a locative in the clause of the trigger at ``k``: first after it (up to
     the next trigger, no clause boundary and no topic phrase between — "اجتماع لبحث الأوضاع في
-    حلب" is about Aleppo), else before it (after the previous trigger, no clause boundary)."""
+    حلب" is about Aleppo; for a ``planned`` meeting, no arrival or departure of the speaker
+    between — "…، لدى وصوله إلى فيينا"), else before it (after the previous trigger, no clause
+    boundary)."""
     for c in cities:
         if k < c.first_token < nxt and _locative_before(sent, words, c) \
                 and _clause_open(words, k + 1, c.first_token) \
-                and not any(words[x] in _TOPIC_BREAKS for x in range(k + 1, c.first_token) if x not in inside_names):
+                and not any(words[x] in _TOPIC_BREAKS for x in range(k + 1, c.first_token) if x not in inside_names) \
+                and not (planned and any(_is(words[x], *_TRAVEL) for x in range(k + 1, c.first_token))):
             return c, "locative of the trigger's clause"
     for c in reversed(cities):
         if prev_k < c.first_token and c.last_token <= k and k - c.last_token <= 15 \
