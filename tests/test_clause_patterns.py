@@ -314,3 +314,19 @@ def test_a_meeting_held_on_arrival_keeps_its_place(recognizer):
     res = read(recognizer, "ترأس وزير الخارجية الدنماركي أمس اجتماعا لمجموعة عمل التحالف الدولي ضد داعش فور "
                            "وصوله إلى مقر الحلف في بروكسل.")
     assert cities(res) == {city_id("بروكسل")}
+
+
+# --- whose meeting: a conference of another field ------------------------------------------------
+
+def test_a_conference_named_for_another_field_is_no_coalition_meeting(recognizer):
+    res = read(recognizer, "وكان وزير الخارجية الفنلندي قد شارك الشهر الماضي في قمة المناخ التي احتضنتها دبي، "
+                           "كما حضر مؤتمر المانحين في أوسلو.")
+    assert cities(res) == set() and host_governments(res) == set()
+    res = read(recognizer, "استضافت مدريد المؤتمر الدولي لإعادة إعمار المناطق المحررة بمشاركة ستين دولة.")
+    assert cities(res) == set()
+
+
+def test_a_coalition_meeting_about_reconstruction_stays(recognizer):
+    res = read(recognizer, "استضافت مدريد أمس اجتماعا للتحالف الدولي ضد داعش حول إعادة الإعمار في المناطق "
+                           "المحررة.")
+    assert cities(res) == {city_id("مدريد")} and host_countries(res) == {"ES"}

@@ -739,8 +739,8 @@ def _other_body(sent: Sentence, words: list[str], k: int, orgs) -> bool:
         tok = sent.tokens[x].text
         w = words[x]
         if tok in _STOPS or tok in {"،", ",", "(", ")"} or w in {"في", "فى", "الذي", "التي", "حيث"} \
-                or w in _CLAUSE_BREAK or (x > k + 1 and _word_flags(w) & (_F_VERBS | _F_NOUN)):
-            break
+                or w in _CLAUSE_BREAK or w in _TOPIC_BREAKS or (x > k + 1 and _word_flags(w) & (_F_VERBS | _F_NOUN)):
+            break                       # (a topic, "اجتماع … حول إعادة الإعمار", is no part of the name)
         bare = _bare(w)
         if any(v in {"التحالف", "تحالف"} for v in bare) or any(
                 m.first_token == x and m.node == "org:global-coalition" for m in orgs):
