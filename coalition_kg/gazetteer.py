@@ -68,7 +68,8 @@ def _reading_heads(word: str) -> tuple[str, ...]:
 
 def clitic_variants(word: str) -> list[str]:
     """Readings of a normalized word with Arabic proclitics removed, longest first:
-    و/ف (and), ب/ل/ك (prepositions, لل → ال), and the article ال."""
+    و/ف (and), ب/ل/ك (prepositions, لل → ال, or ل before a noun that starts with ل), and the
+    article ال."""
     return list(_clitic_variants(word))
 
 
@@ -81,6 +82,7 @@ def _clitic_variants(word: str) -> tuple[str, ...]:
     for w in list(out):
         if len(w) > 4 and w.startswith("لل"):
             out.append("ال" + w[2:])
+            out.append(w[1:])               # a noun starting with ل: للبنان (لبنان)، للجنة (لجنة)
         elif len(w) > 3 and w[0] in "بلك":
             out.append(w[1:])
     for w in list(out):

@@ -330,3 +330,18 @@ def test_a_coalition_meeting_about_reconstruction_stays(recognizer):
     res = read(recognizer, "استضافت مدريد أمس اجتماعا للتحالف الدولي ضد داعش حول إعادة الإعمار في المناطق "
                            "المحررة.")
     assert cities(res) == {city_id("مدريد")} and host_countries(res) == {"ES"}
+
+
+def test_a_standing_committee_s_session_is_another_body_s(recognizer):
+    res = read(recognizer, "واتفق الوزيران على عقد الاجتماع المقبل للجنة التعاون المشتركة في بغداد مطلع العام "
+                           "المقبل.")
+    assert cities(res) == set()
+    res = read(recognizer, "وتستضيف الرباط الاجتماع المقبل للجنة التوجيهية للتحالف الدولي ضد داعش في أيار المقبل.")
+    assert cities(res) == {city_id("الرباط")}
+
+
+def test_a_noun_starting_with_lam_behind_the_preposition_lam():
+    from coalition_kg.gazetteer import clitic_variants
+    from coalition_kg.text import normalize
+    assert normalize("لجنة") in clitic_variants(normalize("للجنة"))
+    assert "لبنان" in clitic_variants("للبنان") and "التحالف" in clitic_variants("للتحالف")
