@@ -128,8 +128,8 @@ def prefetch(names) -> None:
         if normalize(label) not in table:
             by_country.setdefault(country, []).append(label)
     with _LOCK:
+        romanizer.max_per_unit = 1               # only the words' decoding is wanted here
         for country, labels in by_country.items():
-            romanizer.max_per_unit = 1           # only the words' decoding is wanted here
             try:
                 romanizer.transliterate_many(sorted(set(labels)), country=country)
             except Exception:                    # an unknown country hint: transliterate says the rest

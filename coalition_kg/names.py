@@ -157,15 +157,26 @@ def _anaphoric_nisbas(sentences, places, person_mentions, roles, person_roles, c
             code = m.attrs["place"].code
             if any(c and c != code for _, c in person_roles.get(cid, ())):
                 continue
-            changed = False
-            for n, (rid, r, s) in enumerate(roles):
-                if rid == cid and r.country is None and r.org is None and not r.former:
-                    roles[n] = (rid, Role(r.role, code, None, False, r.start, r.end), s)
-                    changed = True
-            if changed:
-                person_roles[cid] = {(role, c or code) for role, c in person_roles.get(cid, ())}
-                if cid in by_id:
-                    by_id[cid].roles = {(role, c or code) for role, c in by_id[cid].roles}
+            _give_country(cid, code, roles, person_roles, by_id)
+
+
+def _give_country(cid: str, code: str, roles, person_roles, by_id, kinds=None) -> None:
+    """Person ``cid``'s present titles that name no country (those of ``kinds`` only, when given)
+    are ``code``'s: in ``roles``, in ``person_roles`` and on the cluster."""
+    changed = False
+    for n, (rid, r, s) in enumerate(roles):
+        if rid == cid and r.country is None and r.org is None and not r.former and (kinds is None or r.role in kinds):
+            roles[n] = (rid, Role(r.role, code, None, False, r.start, r.end), s)
+            changed = True
+    if not changed:
+        return
+    mine = None if kinds is None else {r.role for rid, r, _ in roles if rid == cid and r.country == code}
+
+    def filled(pairs):
+        return {(role, code if c is None and (mine is None or role in mine) else c) for role, c in pairs}
+    person_roles[cid] = filled(person_roles.get(cid, ()))
+    if cid in by_id:
+        by_id[cid].roles = filled(by_id[cid].roles)
 
 
 # titles of a government's own officials: an agency writes its country's with no nisba
@@ -181,19 +192,9 @@ def _agency_titles(code: str | None, roles, person_roles, clusters) -> None:
     if code is None:
         return
     by_id = {c.id: c for c in clusters.values()}
-    for cid, held in person_roles.items():
-        if any(c and c != code for _, c in held):
-            continue
-        changed = False
-        for n, (rid, r, sent) in enumerate(roles):
-            if rid == cid and r.country is None and r.org is None and not r.former and r.role in _GOVERNMENT_ROLES:
-                roles[n] = (rid, Role(r.role, code, None, False, r.start, r.end), sent)
-                changed = True
-        if changed:
-            mine = {r.role for rid, r, _ in roles if rid == cid and r.country == code}
-            person_roles[cid] = {(role, code if c is None and role in mine else c) for role, c in held}
-            if cid in by_id:
-                by_id[cid].roles = {(role, code if c is None and role in mine else c) for role, c in by_id[cid].roles}
+    for cid, held in list(person_roles.items()):
+        if not any(c and c != code for _, c in held):
+            _give_country(cid, code, roles, person_roles, by_id, _GOVERNMENT_ROLES)
 
 
 # words between a title and the name: وزير الخارجية الأمريكي السابق / بالإنابة / الجديد

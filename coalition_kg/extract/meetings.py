@@ -259,11 +259,12 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
                   and all(sent.tokens[x].text.isalpha() for x in range(c.last_token, k))]   # not a dateline's dash
         city = after[0] if after else (before[-1] if before else None)
         cue = "city after the meeting word" if after else "city before the meeting word"
+        planned = _planned(words, k)
         if city is None:
             # the locative of the trigger's clause, further away: "افتتح في باريس، الاثنين …،
             # المؤتمر"؛ "عقد … في الثاني والعشرين من أيلول الماضي في مدينة نيويورك"
             prev_k = candidates[n - 1][0] if n > 0 else -1
-            city, cue = clause_place(sent, words, k, prev_k, nxt, cities, inside_names, _planned(words, k))
+            city, cue = clause_place(sent, words, k, prev_k, nxt, cities, inside_names, planned)
         mm.venue = venue_at(sent, words, k, nxt)
         mm.virtual = is_virtual(words)
         if city is not None:
@@ -282,7 +283,7 @@ def _sentence_meetings(sent, splaces, spers, persons, person_roles, art_date, or
         prev = candidates[n - 1][0] if n > 0 else -1
         near = [(abs(a - anchor), d) for d, a, b in dates if prev < a < nxt and min(abs(a - anchor), abs(b - anchor)) <= 20]
         mm.date = min(near, key=lambda x: x[0])[1].anchored(art_date) if near else relative_date(sent, art_date)
-        mm.planned = _planned(words, k)
+        mm.planned = planned
         mm.definite = any(v.startswith(("الاجتماع", "اللقاء", "المؤتمر", "القمه")) for v in _bare(words[k])) \
             or k in backref                                   # (والاجتماع، فالمؤتمر: behind a conjunction too)
         mm.plural = any(v in _PLURAL_NOUNS for v in _bare(words[k]))
@@ -1028,7 +1029,7 @@ def clause_place(sent: Sentence, words: list[str], k: int, prev_k: int, nxt: int
         if k < c.first_token < nxt and _locative_before(sent, words, c) \
                 and _clause_open(words, k + 1, c.first_token) \
                 and not any(words[x] in _TOPIC_BREAKS for x in range(k + 1, c.first_token) if x not in inside_names) \
-                and not (planned and any(_is(words[x], *_TRAVEL) for x in range(k + 1, c.first_token))):
+                and not (planned and any(v in _TRAVEL for x in range(k + 1, c.first_token) for v in _bare(words[x]))):
             return c, "locative of the trigger's clause"
     for c in reversed(cities):
         if prev_k < c.first_token and c.last_token <= k and k - c.last_token <= 15 \
